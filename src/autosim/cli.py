@@ -1,0 +1,243 @@
+"""The ``autosim`` command: a thin skin over the library (validate, run, kpis).
+
+Each command calls one public function, so whatever an analyst does here can be repeated in a
+notebook. A mistake the user can fix (a wrong file, a bad option) prints one readable message and
+exits with code 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from autosim.errors import AutosimError
+
+_out = Console(width=100)
+_err = Console(stderr=True, width=100)
+
+#: KPIs shown in the terminal summary (all of them are in summary.json).
+SUMMARY_KPIS = (
+    ("response_time_p90_min", "P90 response, min"),
+    ("within_target_share", "within target"),
+    ("jobs_completed", "jobs done"),
+    ("jobs_lost", "jobs lost"),
+    ("net_cash_flow", "net cash flow"),
+)
+
+
+def cmd_validate(args: argparse.Namespace) -> None:
+    """Check a scenario file; exit 0 when valid, 2 with every problem otherwise."""
+    from autosim.scenario import load_scenario
+
+    sc = load_scenario(args.scenario)
+    _out.print(
+        f"{args.scenario}: valid — '{sc.name}', {sc.n_days} days, "
+        f"{len(sc.dispatch.job_types)} job types, {len(sc.automations)} automations",
+        highlight=False,
+    )
+
+
+def cmd_kpis(args: argparse.Namespace) -> None:
+    """List every KPI with its unit and meaning."""
+    from autosim.kpis import CATALOGUE, catalogue_markdown
+
+    if args.markdown:
+        print(catalogue_markdown())
+        return
+    table = Table("KPI", "unit", "better", "by", "meaning")
+    for k in CATALOGUE:
+        table.add_row(k.name, k.unit, k.better or "-", ", ".join(k.by) or "-", k.meaning)
+    _out.print(table)
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    """Run the scenario's variants, print a summary and write the result files."""
+    from autosim.experiment.runner import run_experiment
+    from autosim.output import prepare_out_dir, write_outputs
+    from autosim.scenario import load_scenario
+
+    sc = load_scenario(args.scenario)
+    out_dir = prepare_out_dir(args.out or Path("out") / Path(args.scenario).stem)
+    results = _with_progress(
+        lambda progress: run_experiment(
+            sc,
+            args.replications,
+            args.seed,
+            executor=args.executor,
+            n_jobs=args.jobs,
+            progress=progress,
+        ),
+        args.replications,
+        args.quiet,
+    )
+    print_summary(results.summary())
+    written = write_outputs(results, out_dir, scenario_path=args.scenario, argv=args.argv)
+    _out.print(f"\nWrote {len(written)} files to {out_dir}/ (seed {results.seed})", highlight=False)
+
+
+def _with_progress(work: Any, total: int, quiet: bool) -> Any:
+    if quiet or not _err.is_terminal:
+        return work(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=_err, transient=True) as bar:
+        task = bar.add_task("replications", total=total)
+        return work(lambda done, _n: bar.update(task, completed=done))
+
+
+def _fmt(value: float | None, money: bool = False) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    if money or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) < 1:
+        return f"{value:.2f}"
+    return f"{value:.1f}"
+
+
+def _band(stats: dict[str, Any], money: bool = False) -> str:
+    return f"{_fmt(stats['mean'], money)} [{_fmt(stats['p5'], money)}, {_fmt(stats['p95'], money)}]"
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """Two tables that fit 80 columns: key KPIs, then finance against the baseline."""
+    title = f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}"
+    kpi_table = Table(title=title + "\nmean [P5, P95] over replications", title_justify="left")
+    kpi_table.add_column("variant")
+    for _, label in SUMMARY_KPIS:
+        kpi_table.add_column(label, justify="right")
+    for v in summary["variants"]:
+        cells = []
+        for name, _ in SUMMARY_KPIS:
+            stats = v["kpis"].get(name)
+            cells.append(_band(stats, money=name == "net_cash_flow") if stats else "-")
+        kpi_table.add_row(v["id"], *cells)
+    _out.print(kpi_table)
+
+    fin = Table(title=f"Against the baseline ({summary['currency']})", title_justify="left")
+    for col in ("automation", "ROI mean", "P(ROI>0)", "NPV mean [P5, P95]", "payback, months"):
+        fin.add_column(col, justify="left" if col == "automation" else "right")
+    for v in summary["variants"]:
+        f = v.get("finance")
+        if not f:
+            continue
+        payback = f["payback_months"]
+        within = payback["p_within_horizon"]
+        fin.add_row(
+            v["id"],
+            _fmt(f["roi"]["mean"]),
+            f"{f['roi']['p_positive']:.0%}",
+            _band(f["npv"], money=True),
+            f"{_fmt(payback['p50'])} (paid back in {within:.0%})",
+        )
+    _out.print(fin)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0 (got {value})")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line grammar (also used by the README's reference)."""
+    from autosim.experiment.executors import EXECUTORS
+
+    parser = argparse.ArgumentParser(
+        prog="autosim",
+        description="Simulate a small business with and without candidate automations.",
+    )
+    parser.add_argument("--version", action="version", version=f"autosim {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a scenario file")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("run", help="run a scenario and write its results")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument(
+        "-n",
+        "--replications",
+        type=_positive,
+        default=100,
+        help="replications per variant (default 100)",
+    )
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        help="random seed (default: drawn from the OS and recorded)",
+    )
+    p.add_argument(
+        "-j", "--jobs", type=_positive, default=None, help="worker processes (default: all cores)"
+    )
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="processes",
+        help="where replications run (default: processes)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: out/<scenario name>)"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("kpis", help="list every KPI with its unit and meaning")
+    p.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    p.set_defaults(func=cmd_kpis)
+    return parser
+
+
+def _version() -> str:
+    from autosim import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the CLI and return the exit code (0 ok, 2 user error, 130 interrupted)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed usage and the problem
+        return int(exc.code or 0)
+    args.argv = ["autosim", *argv]
+    try:
+        args.func(args)
+    except AutosimError as exc:
+        _err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        _err.print("interrupted: nothing was written")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""The experiment: variants x replications, run in chunks, gathered into :class:`Results`.
+
+A replication samples the uncertain inputs once, draws the customers once, then plays every
+variant (the baseline, each automation) against the same world, so that each automation is
+judged by paired differences. Work is cut into chunks of replications; each chunk is a pure
+function of (scenario, entropy, replication range), so any worker can run any chunk and the
+results do not depend on the executor or the number of workers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from autosim.experiment.executors import run_tasks
+from autosim.experiment.rng import SeedLike, Streams, fresh_entropy
+from autosim.finance import month_index, monthly_totals, npv_monthly, payback_months, roi
+from autosim.ops.business import VariantOutcome, simulate_variant
+from autosim.ops.demand import generate_jobs
+from autosim.scenario.resolve import resolve, uncertain_inputs
+from autosim.scenario.schema import Scenario
+
+__all__ = ["Variant", "default_variants", "run_experiment", "run_replication"]
+
+#: Daily ledger columns written to cash.parquet, in order (money in +, out -).
+CASH_FLOWS = ("revenue", "wages", "fixed_costs", "automation")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of running the business: the baseline, or with some automations."""
+
+    id: str
+    automations: tuple[str, ...] = ()
+
+
+def default_variants(scenario: Scenario) -> list[Variant]:
+    """The baseline and each automation alone."""
+    return [Variant("baseline")] + [Variant(a.id, (a.id,)) for a in scenario.automations]
+
+
+@dataclass
+class ReplicationResult:
+    """Rows (one per variant) and daily cash (variants x flows+net+balance x days)."""
+
+    replication: int
+    rows: list[dict[str, object]]
+    cash: np.ndarray
+    n_events: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Task:
+    """A chunk of replications: everything a worker needs, nothing it must share."""
+
+    scenario: Scenario
+    variants: tuple[Variant, ...]
+    entropy: int
+    start: int
+    stop: int
+    common_random_numbers: bool = True
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _versus(
+    scenario: Scenario, base: VariantOutcome, other: VariantOutcome, months: np.ndarray
+) -> dict[str, float]:
+    """Finance of a variant against the baseline of the same replication."""
+    daily = other.ledger.net - base.ledger.net
+    monthly = monthly_totals(daily, months)
+    benefit = float(daily.sum())
+    cost = other.kpis["automation_cost"]
+    return {
+        "net_benefit": benefit,
+        "roi": roi(benefit, cost),
+        "npv": npv_monthly(float(scenario.finance.discount_rate), monthly),
+        "payback_months": payback_months(monthly),
+    }
+
+
+def run_replication(
+    scenario: Scenario,
+    variants: Sequence[Variant],
+    entropy: int,
+    replication: int,
+    common_random_numbers: bool = True,
+) -> ReplicationResult:
+    """Simulate every variant of one replication (a pure function of its arguments)."""
+    started = time.perf_counter()
+    outcomes: list[VariantOutcome] = []
+    inputs_by_variant: list[dict[str, float]] = []
+    shared: tuple[dict[str, float], Scenario, object] | None = None
+    for v_idx, variant in enumerate(variants):
+        if shared is None or not common_random_numbers:
+            salt = None if common_random_numbers else v_idx
+            streams = Streams(entropy, replication, salt)
+            inputs = {
+                path: float(u.dist.sample(streams(f"input:{path}")))
+                for path, u in uncertain_inputs(scenario).items()
+            }
+            resolved = resolve(scenario, inputs)
+            shared = (inputs, resolved, generate_jobs(resolved, streams), streams)
+        inputs, resolved, jobs, streams = shared
+        outcomes.append(simulate_variant(resolved, jobs, variant.automations, streams))
+        inputs_by_variant.append(inputs)
+
+    resolved = shared[1]
+    months = month_index(resolved.calendar.start_date, resolved.n_days)
+    rows: list[dict[str, object]] = []
+    cash = np.empty((len(variants), len(CASH_FLOWS) + 2, resolved.n_days))
+    for v_idx, (variant, outcome) in enumerate(zip(variants, outcomes, strict=True)):
+        row: dict[str, object] = {"variant": variant.id, "replication": replication}
+        row.update({f"input:{p}": v for p, v in inputs_by_variant[v_idx].items()})
+        row.update(outcome.kpis)
+        if variant.automations:
+            row.update(_versus(resolved, outcomes[0], outcome, months))
+        rows.append(row)
+        for f_idx, name in enumerate(CASH_FLOWS):
+            cash[v_idx, f_idx] = outcome.ledger.flows[name]
+        cash[v_idx, -2] = outcome.ledger.net
+        cash[v_idx, -1] = outcome.ledger.balance
+    n_events = sum(o.n_events for o in outcomes)
+    return ReplicationResult(replication, rows, cash, n_events, time.perf_counter() - started)
+
+
+def run_chunk(task: Task) -> list[ReplicationResult]:
+    """Run replications ``task.start .. task.stop - 1`` (what one worker does)."""
+    return [
+        run_replication(task.scenario, task.variants, task.entropy, r, task.common_random_numbers)
+        for r in range(task.start, task.stop)
+    ]
+
+
+def chunk_bounds(n_replications: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Cut ``range(n_replications)`` into consecutive chunks."""
+    return [
+        (start, min(start + chunk_size, n_replications))
+        for start in range(0, n_replications, chunk_size)
+    ]
+
+
+def default_chunk_size(n_replications: int, n_workers: int) -> int:
+    """About four chunks per worker (load balance), at most 25 replications each."""
+    return max(1, min(25, -(-n_replications // (4 * max(1, n_workers)))))
+
+
+def run_experiment(
+    scenario: Scenario,
+    n_replications: int = 100,
+    seed: SeedLike = None,
+    *,
+    variants: Sequence[Variant] | None = None,
+    executor: str = "processes",
+    n_jobs: int | None = None,
+    chunk_size: int | None = None,
+    common_random_numbers: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+):
+    """Run ``n_replications`` of every variant and return the :class:`~autosim.Results`.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (see :func:`autosim.load_scenario`).
+    n_replications
+        Replications per variant (the same replications for every variant).
+    seed
+        Integer seed; ``None`` draws OS entropy, which is recorded in the results.
+    executor, n_jobs
+        ``"serial"`` or ``"processes"`` (``n_jobs`` workers, default all cores). Results are
+        identical whatever the choice.
+    common_random_numbers
+        Keep True. False gives every variant its own streams, to show what CRN buys.
+    progress
+        Called as ``progress(replications_done, n_replications)`` after each chunk.
+    """
+    from autosim.errors import RunError
+    from autosim.results import Results
+
+    if n_replications < 1:
+        raise RunError(f"replications must be >= 1 (got {n_replications})")
+    entropy = fresh_entropy() if seed is None else int(seed)
+    if entropy < 0:
+        raise RunError(f"seed must be a non-negative integer (got {seed})")
+    variants = tuple(variants or default_variants(scenario))
+    workers = n_jobs or _cpu_count()
+    size = chunk_size or default_chunk_size(n_replications, workers)
+    tasks = [
+        Task(scenario, variants, entropy, a, b, common_random_numbers)
+        for a, b in chunk_bounds(n_replications, size)
+    ]
+    started = time.time()
+    done = 0
+
+    def on_chunk(results: list[ReplicationResult]) -> None:
+        nonlocal done
+        done += len(results)
+        if progress is not None:
+            progress(done, n_replications)
+
+    chunks = run_tasks(run_chunk, tasks, executor=executor, n_workers=workers, on_result=on_chunk)
+    replications = [r for chunk in chunks for r in chunk]
+    replications.sort(key=lambda r: r.replication)
+    return Results.from_replications(
+        scenario,
+        variants,
+        replications,
+        seed=entropy,
+        seed_given=seed is not None,
+        timing={
+            "started": started,
+            "finished": time.time(),
+            "chunk_size": size,
+            "executor": executor,
+            "workers": workers,
+        },
+    )
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,0 +1,220 @@
+"""The KPI catalogue, and the KPIs of one replication computed from recorded job arrays.
+
+One catalogue names every KPI with its unit and meaning; the README's table, ``autosim kpis``,
+the goals of a strategy and the columns of ``replications.parquet`` all come from it, so they
+cannot drift apart. KPIs that can be broken down appear again as
+``name[segment=residential]`` and ``name[job_type=emergency]`` columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["CATALOGUE", "KPI", "catalogue_markdown", "column", "job_kpis", "kpi"]
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One key performance indicator."""
+
+    name: str
+    unit: str
+    meaning: str
+    better: str = ""  # "higher", "lower" or "" (neither)
+    by: tuple[str, ...] = ()  # breakdowns available: "segment", "job_type"
+    group: str = "dispatch"
+
+
+_BY = ("segment", "job_type")
+
+CATALOGUE: tuple[KPI, ...] = (
+    KPI("jobs_called", "jobs", "calls received (jobs requested) in the KPI window", "", _BY),
+    KPI("jobs_completed", "jobs", "jobs finished within the horizon", "higher", _BY),
+    KPI(
+        "jobs_lost",
+        "jobs",
+        "customers who called a competitor: no technician assigned within their patience",
+        "lower",
+        _BY,
+    ),
+    KPI("lost_share", "share", "jobs lost / jobs called", "lower", _BY),
+    KPI("response_time_mean_min", "min", "mean time from call to technician on site", "lower", _BY),
+    KPI("response_time_p50_min", "min", "median response time", "lower", _BY),
+    KPI("response_time_p90_min", "min", "90th percentile of response time", "lower", _BY),
+    KPI("response_time_p95_min", "min", "95th percentile of response time", "lower", _BY),
+    KPI(
+        "within_target_share",
+        "share",
+        "jobs reached within their type's response target, out "
+        "of jobs reached or lost (types with a target only)",
+        "higher",
+        _BY,
+    ),
+    KPI(
+        "intake_time_mean_min",
+        "min",
+        "mean time from call to job ready for a technician (office queue, callbacks, handling)",
+        "lower",
+        _BY,
+    ),
+    KPI(
+        "utilization",
+        "share",
+        "technician time busy (travel + work) within shifts / shift time",
+        "",
+    ),
+    KPI("travel_share", "share", "travel time / busy time of technicians", "lower"),
+    KPI(
+        "overtime_hours",
+        "h",
+        "technician hours worked outside shifts (paid at the overtime rate)",
+        "lower",
+    ),
+    KPI("office_hours", "h", "dispatcher hours spent taking calls", "lower"),
+    KPI("revenue", "money", "revenue of jobs completed (accrual, at completion)", "higher", _BY),
+    KPI("wages", "money", "technician and dispatcher wages incl. overtime", "lower", (), "finance"),
+    KPI(
+        "automation_cost",
+        "money",
+        "up-front, monthly and per-transaction automation costs",
+        "lower",
+        (),
+        "finance",
+    ),
+    KPI(
+        "net_cash_flow", "money", "cash in minus cash out over the horizon", "higher", (), "finance"
+    ),
+    KPI(
+        "profit",
+        "money",
+        "revenue minus all costs over the horizon (accrual)",
+        "higher",
+        (),
+        "finance",
+    ),
+    KPI("min_cash_balance", "money", "lowest end-of-day cash balance", "higher", (), "finance"),
+    KPI(
+        "min_cash_day", "day", "day (from the start) of the lowest cash balance", "", (), "finance"
+    ),
+    KPI(
+        "days_below_zero",
+        "days",
+        "days ending with a negative cash balance",
+        "lower",
+        (),
+        "finance",
+    ),
+    KPI(
+        "roi",
+        "ratio",
+        "(net cash flow with the automation − without) / automation cost, same "
+        "replication; 0.5 = the automation returned its cost plus 50%",
+        "higher",
+        (),
+        "versus",
+    ),
+    KPI(
+        "npv",
+        "money",
+        "net present value of the monthly cash-flow difference against the "
+        "baseline, at the scenario's discount rate",
+        "higher",
+        (),
+        "versus",
+    ),
+    KPI(
+        "payback_months",
+        "months",
+        "months until the cumulative cash-flow difference against "
+        "the baseline turns and stays positive (inf: not within the horizon)",
+        "lower",
+        (),
+        "versus",
+    ),
+    KPI(
+        "net_benefit",
+        "money",
+        "net cash flow difference against the baseline over the horizon",
+        "higher",
+        (),
+        "versus",
+    ),
+)
+
+_BY_NAME = {k.name: k for k in CATALOGUE}
+
+
+def kpi(name: str) -> KPI:
+    """Look a KPI up by name (KeyError listing the catalogue otherwise)."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown KPI {name!r}; known: {', '.join(_BY_NAME)}") from None
+
+
+def column(name: str, by: str | None = None, value: str | None = None) -> str:
+    """Column name of a KPI, optionally broken down: ``response_time_p90_min[segment=home]``."""
+    return name if by is None else f"{name}[{by}={value}]"
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as a Markdown table (the README embeds exactly this)."""
+    rows = ["| KPI | unit | better | by | meaning |", "|---|---|---|---|---|"]
+    for k in CATALOGUE:
+        by = ", ".join(k.by) or "—"
+        rows.append(f"| `{k.name}` | {k.unit} | {k.better or '—'} | {by} | {k.meaning} |")
+    return "\n".join(rows)
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    return float(np.quantile(values, q)) if values.size else float("nan")
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else float("nan")
+
+
+def _job_block(
+    call: np.ndarray,
+    ready: np.ndarray,
+    arrive: np.ndarray,
+    completed: np.ndarray,
+    lost: np.ndarray,
+    revenue: np.ndarray,
+    target: np.ndarray,
+) -> dict[str, float]:
+    """Per-job KPIs over one group of jobs (all, a segment or a job type)."""
+    reached = ~np.isnan(arrive)
+    response = arrive[reached] - call[reached]
+    n_called = call.size
+    with_target = ~np.isnan(target)
+    hit = reached & with_target & (arrive - call <= np.nan_to_num(target, nan=np.inf))
+    judged = with_target & (reached | lost)
+    return {
+        "jobs_called": float(n_called),
+        "jobs_completed": float(completed.sum()),
+        "jobs_lost": float(lost.sum()),
+        "lost_share": float(lost.sum() / n_called) if n_called else float("nan"),
+        "response_time_mean_min": _mean(response),
+        "response_time_p50_min": _quantile(response, 0.5),
+        "response_time_p90_min": _quantile(response, 0.9),
+        "response_time_p95_min": _quantile(response, 0.95),
+        "within_target_share": float(hit.sum() / judged.sum()) if judged.any() else float("nan"),
+        "intake_time_mean_min": _mean(ready[np.isfinite(ready)] - call[np.isfinite(ready)]),
+        "revenue": float(revenue[completed].sum()),
+    }
+
+
+def job_kpis(
+    groups: Iterable[tuple[str | None, str | None, np.ndarray]],
+    **arrays: np.ndarray,
+) -> dict[str, float]:
+    """Per-job KPIs for each ``(by, value, mask)`` group, named by :func:`column`."""
+    out: dict[str, float] = {}
+    for by, value, mask in groups:
+        block = _job_block(**{k: v[mask] for k, v in arrays.items()})
+        out.update({column(name, by, value): v for name, v in block.items()})
+    return out

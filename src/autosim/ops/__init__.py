@@ -1,0 +1,1 @@
+"""Operations models: demand, intake, dispatch, and the business that wires them together."""

@@ -1,0 +1,286 @@
+"""One variant of one replication: the whole business run over the horizon.
+
+This module wires the operations together in the order the business lives them — calls come in
+(demand), the office or the automation takes them (intake), technicians go out (dispatch) — then
+reads KPIs and the cash ledger off the recorded arrays. Per-job parameters are mixed between the
+baseline and each automation's version according to who actually used the automation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from autosim.automation import AutomatedPaths, automated_paths
+from autosim.finance import Ledger, month_starts
+from autosim.kpis import job_kpis
+from autosim.ops.demand import Jobs, U
+from autosim.ops.dispatch import CHOICE, Crew, DispatchJobs, DispatchRecord, simulate_dispatch
+from autosim.ops.intake import IntakeResult, intake_times
+from autosim.scenario.schema import Scenario, technician_shift
+from autosim.timetable import DAY, Timetable
+
+__all__ = ["VariantOutcome", "simulate_variant"]
+
+Stream = Callable[[str], np.random.Generator]
+_POLICY = {"first_available": 0, "nearest_idle": 1, "manual": 2}
+Group = tuple[str | None, str | None, np.ndarray]
+
+
+@dataclass(frozen=True)
+class VariantOutcome:
+    """KPIs and the daily ledger of one variant in one replication."""
+
+    kpis: dict[str, float]
+    ledger: Ledger
+    n_events: int
+    n_jobs: int
+
+
+@dataclass(frozen=True)
+class _PerJob:
+    """Everything per job that the variant decides, aligned with the job table."""
+
+    service: np.ndarray
+    revenue: np.ndarray
+    deadline: np.ndarray
+    handling: np.ndarray
+    automated_intake: np.ndarray
+    answering: np.ndarray
+    overhead: np.ndarray
+    speed: np.ndarray
+    choice: np.ndarray
+
+
+def _by_type(scenario: Scenario, jobs: Jobs, column: int, attr: str) -> np.ndarray:
+    """Inverse-transform each job's uniform through its type's distribution ``attr``."""
+    out = np.full(len(jobs), np.inf)
+    for idx, jt in enumerate(scenario.dispatch.job_types):
+        dist = getattr(jt, attr)
+        if dist is not None:
+            mask = jobs.type_idx == idx
+            out[mask] = dist.ppf(jobs.u[mask, column])
+    return out
+
+
+def _per_job(scenario: Scenario, jobs: Jobs, paths: AutomatedPaths) -> _PerJob:
+    n = len(jobs)
+    u = jobs.u
+    types = scenario.dispatch.job_types
+    after_hours = np.array([jt.after_hours_service for jt in types])[jobs.type_idx]
+
+    def full(value: object) -> np.ndarray:
+        return np.full(n, value)
+
+    policy = paths.mix("dispatch.policy", lambda p: np.full(n, _POLICY[p]))
+    near_p = paths.mix("dispatch.manual_nearest_prob", full)
+    manual_choice = np.where(u[:, U.MANUAL] < near_p, CHOICE["nearest_idle"], CHOICE["random"])
+    factor = paths.mix("dispatch.service_time_factor", full)
+    return _PerJob(
+        service=_by_type(scenario, jobs, U.SERVICE, "service_time") * factor,
+        revenue=_by_type(scenario, jobs, U.REVENUE, "revenue"),
+        deadline=jobs.call + _by_type(scenario, jobs, U.PATIENCE, "patience"),
+        handling=paths.mix("dispatch.intake.handling_time", lambda d: d.ppf(u[:, U.HANDLE])),
+        automated_intake=paths.mix("dispatch.intake.mode", lambda m: full(m == "automated")),
+        answering=after_hours
+        & paths.mix("dispatch.intake.after_hours", lambda v: full(v == "on_call")),
+        overhead=paths.mix("dispatch.travel.overhead", lambda d: d.ppf(u[:, U.TRAVEL])),
+        speed=paths.mix("dispatch.travel.speed_kmh", full) / 60.0,
+        choice=np.where(policy == _POLICY["manual"], manual_choice, policy),
+    )
+
+
+def _crew(scenario: Scenario, shift: Timetable) -> Crew:
+    techs = scenario.dispatch.technicians
+    area = scenario.dispatch.area
+    base = techs.base_km or (float(area.width_km) / 2, float(area.height_km) / 2)
+    return Crew(techs.count, base, scenario.dispatch.travel.metric, techs.on_call, shift)
+
+
+def _groups(scenario: Scenario, jobs: Jobs) -> list[Group]:
+    types = scenario.dispatch.job_types
+    segment_of = np.array([jt.segment for jt in types])[jobs.type_idx] if len(jobs) else []
+    groups: list[Group] = [(None, None, np.ones(len(jobs), bool))]
+    groups += [("segment", s, segment_of == s) for s in scenario.dispatch.segments]
+    groups += [("job_type", jt.id, jobs.type_idx == i) for i, jt in enumerate(types)]
+    return groups
+
+
+def _overtime(
+    record: DispatchRecord, shift: Timetable, horizon: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per job: minutes worked outside shifts, and minutes worked inside them."""
+    started = ~np.isnan(record.assign)
+    start = np.where(started, record.assign, 0.0)
+    end = np.where(started, np.minimum(np.nan_to_num(record.done, nan=horizon), horizon), 0.0)
+    inside = shift.open_minutes_before(end) - shift.open_minutes_before(start)
+    return (end - start) - inside, inside
+
+
+def simulate_variant(
+    scenario: Scenario, jobs: Jobs, automation_ids: Sequence[str], stream: Stream
+) -> VariantOutcome:
+    """Run one variant (baseline when ``automation_ids`` is empty) on a resolved scenario."""
+    n_days = scenario.n_days
+    horizon = n_days * DAY
+    paths = automated_paths(scenario, jobs, automation_ids, stream)
+    per = _per_job(scenario, jobs, paths)
+    office = Timetable.weekly(scenario.calendar.hours, scenario.calendar.start_date, n_days)
+    shift = Timetable.weekly(technician_shift(scenario), scenario.calendar.start_date, n_days)
+    active = paths.active
+    intake = intake_times(
+        jobs.call[active],
+        per.automated_intake[active],
+        per.handling[active],
+        per.answering[active],
+        office,
+        scenario.dispatch.intake.dispatchers,
+    )
+    priority = np.array([jt.priority for jt in scenario.dispatch.job_types])[jobs.type_idx]
+    after_hours = np.array([jt.after_hours_service for jt in scenario.dispatch.job_types])
+    record = simulate_dispatch(
+        DispatchJobs(
+            ready=intake.ready,
+            deadline=per.deadline[active],
+            priority=priority[active],
+            x=jobs.x[active],
+            y=jobs.y[active],
+            service=per.service[active],
+            overhead=per.overhead[active],
+            speed=per.speed[active],
+            choice=per.choice[active],
+            pick=jobs.u[active, U.PICK],
+            after_hours=after_hours[jobs.type_idx[active]],
+        ),
+        _crew(scenario, shift),
+        horizon,
+    )
+    kpis, ledger = _read_outcome(scenario, jobs, paths, per, intake, record, shift, office)
+    return VariantOutcome(kpis, ledger, record.n_events, int(active.sum()))
+
+
+def _read_outcome(
+    scenario: Scenario,
+    jobs: Jobs,
+    paths: AutomatedPaths,
+    per: _PerJob,
+    intake: IntakeResult,
+    record: DispatchRecord,
+    shift: Timetable,
+    office: Timetable,
+) -> tuple[dict[str, float], Ledger]:
+    """KPIs and daily cash from the recorded arrays (nothing here is event-driven)."""
+    n_days = scenario.n_days
+    horizon = n_days * DAY
+    active = paths.active
+    call = jobs.call[active]
+    deadline = per.deadline[active]
+    completed = ~np.isnan(record.done)
+    lost = np.isnan(record.assign) & (deadline <= horizon)
+    arrive = np.where(record.arrive <= horizon, record.arrive, np.nan)
+    revenue = per.revenue[active]
+    types = scenario.dispatch.job_types
+    target = np.array(
+        [np.nan if jt.response_target is None else jt.response_target for jt in types]
+    )
+    sub = Jobs(
+        call,
+        jobs.type_idx[active],
+        jobs.x[active],
+        jobs.y[active],
+        jobs.u[active],
+        jobs.extra[active],
+    )
+    window = call >= scenario.warmup
+    groups = [(b, v, m & window) for b, v, m in _groups(scenario, sub)]
+    kpis = job_kpis(
+        groups,
+        call=call,
+        ready=intake.ready,
+        arrive=arrive,
+        completed=completed,
+        lost=lost,
+        revenue=revenue,
+        target=target[sub.type_idx],
+    )
+
+    overtime, inside = _overtime(record, shift, horizon)
+    busy = np.nan_to_num(record.done - record.assign, nan=0.0)
+    travel = np.nan_to_num(record.arrive - record.assign, nan=0.0)
+    counted = ~np.isnan(record.assign) & (record.assign >= scenario.warmup)
+    techs = scenario.dispatch.technicians
+    shift_minutes = shift.open_minutes_per_day(n_days)
+    window_days = np.arange(n_days) >= scenario.warmup / DAY
+    capacity = techs.count * shift_minutes[window_days].sum()
+    kpis["utilization"] = float(inside[counted].sum() / capacity) if capacity else float("nan")
+    kpis["travel_share"] = (
+        float(travel[counted].sum() / busy[counted].sum()) if busy[counted].sum() else float("nan")
+    )
+    kpis["overtime_hours"] = float(overtime[counted].sum() / 60.0)
+    in_window_office = intake.via_office & window
+    kpis["office_hours"] = float(per.handling[active][in_window_office].sum() / 60.0)
+
+    ledger = _ledger(
+        scenario, paths, per, record, overtime, shift_minutes, office, active, jobs.call
+    )
+    kpis.update(ledger.summary())
+    kpis["wages"] = float(-(ledger.flows["wages"].sum()))
+    kpis["automation_cost"] = float(-(ledger.flows["automation"].sum()))
+    kpis["profit"] = float(ledger.net.sum())
+    return kpis, ledger
+
+
+def _ledger(
+    scenario: Scenario,
+    paths: AutomatedPaths,
+    per: _PerJob,
+    record: DispatchRecord,
+    overtime: np.ndarray,
+    shift_minutes: np.ndarray,
+    office: Timetable,
+    active: np.ndarray,
+    call: np.ndarray,
+) -> Ledger:
+    n_days = scenario.n_days
+    techs = scenario.dispatch.technicians
+    intake = scenario.dispatch.intake
+    completed = ~np.isnan(record.done)
+    done_day = (record.done[completed] // DAY).astype(int)
+    revenue = np.bincount(done_day, per.revenue[active][completed], minlength=n_days)
+
+    wage = float(techs.wage_per_hour)
+    regular = techs.count * wage * shift_minutes / 60.0
+    started = ~np.isnan(record.assign)
+    ot_day = (record.assign[started] // DAY).astype(int)
+    ot_cost = overtime[started] / 60.0 * wage * float(techs.overtime_multiplier)
+    office_pay = (
+        intake.dispatchers
+        * float(intake.wage_per_hour)
+        * office.open_minutes_per_day(n_days)
+        / 60.0
+    )
+    wages = -(regular + np.bincount(ot_day, ot_cost, minlength=n_days) + office_pay)
+
+    starts = month_starts(scenario.calendar.start_date, n_days)
+    fixed = np.zeros(n_days)
+    fixed[starts] = -float(scenario.finance.fixed_monthly_costs)
+
+    automation = np.zeros(n_days)
+    for auto, mask in zip(paths.automations, paths.masks, strict=True):
+        costs = auto.costs
+        automation[0] -= float(costs.upfront)
+        automation[starts] -= float(costs.monthly)
+        call_day = (call[mask & active] // DAY).astype(int)
+        automation -= np.bincount(call_day, minlength=n_days)[:n_days] * float(
+            costs.per_transaction
+        )
+
+    flows = {
+        "revenue": revenue[:n_days],
+        "wages": wages,
+        "fixed_costs": fixed,
+        "automation": automation,
+    }
+    return Ledger(flows, float(scenario.finance.opening_balance))

@@ -1,0 +1,164 @@
+"""Results of an experiment as tidy frames, and the summary every report is built from.
+
+``replications`` has one row per replication x variant: the sampled inputs (``input:<path>``),
+every KPI, and for automations the finance against the same replication's baseline. ``cash`` has
+one row per day x replication x variant with the daily ledger and balance. Rows carry what
+produced them, so a plain ``groupby`` answers most questions in a notebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from autosim.analysis import describe
+from autosim.kpis import CATALOGUE
+
+if TYPE_CHECKING:
+    from autosim.experiment.runner import ReplicationResult, Variant
+    from autosim.scenario.schema import Scenario
+
+__all__ = ["FINANCE_COLUMNS", "Results"]
+
+#: Columns that compare a variant with the baseline of the same replication.
+FINANCE_COLUMNS = tuple(k.name for k in CATALOGUE if k.group == "versus")
+
+
+class Results:
+    """What a run produced: tidy frames plus the metadata needed to reproduce it.
+
+    Attributes
+    ----------
+    replications : pandas.DataFrame
+        One row per replication x variant.
+    cash : pandas.DataFrame
+        One row per day x replication x variant.
+    seed : int
+        The entropy actually used (drawn from the OS when no seed was given).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        variants: Sequence[Variant],
+        replications: pd.DataFrame,
+        cash: pd.DataFrame,
+        *,
+        seed: int,
+        seed_given: bool = True,
+        timing: dict[str, Any] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.variants = tuple(variants)
+        self.replications = replications
+        self.cash = cash
+        self.seed = seed
+        self.seed_given = seed_given
+        self.timing = dict(timing or {})
+
+    @classmethod
+    def from_replications(
+        cls,
+        scenario: Scenario,
+        variants: Sequence[Variant],
+        results: Sequence[ReplicationResult],
+        **meta: Any,
+    ) -> Results:
+        """Build the frames from per-replication results (already sorted by replication)."""
+        from autosim.experiment.runner import CASH_FLOWS
+
+        order = {v.id: i for i, v in enumerate(variants)}
+        rows = [row for r in results for row in r.rows]
+        frame = pd.DataFrame(rows)
+        frame["_order"] = frame["variant"].map(order)
+        frame = frame.sort_values(["_order", "replication"], kind="stable").drop(columns="_order")
+        frame = frame.reset_index(drop=True)
+
+        cube = np.stack([r.cash for r in results], axis=1)  # variants x reps x cols x days
+        n_var, n_rep, _, n_days = cube.shape
+        dates = pd.Timestamp(scenario.calendar.start_date) + pd.to_timedelta(
+            np.arange(n_days), unit="D"
+        )
+        columns = {
+            "variant": np.repeat([v.id for v in variants], n_rep * n_days),
+            "replication": np.tile(np.repeat([r.replication for r in results], n_days), n_var),
+            "day": np.tile(np.arange(n_days), n_var * n_rep),
+            "date": np.tile(dates.values, n_var * n_rep),
+        }
+        names = (*CASH_FLOWS, "net_flow", "balance")
+        for c, name in enumerate(names):
+            columns[name] = cube[:, :, c, :].reshape(-1)
+        cash = pd.DataFrame(columns)
+        meta.setdefault("timing", {})["n_events"] = int(sum(r.n_events for r in results))
+        return cls(scenario, variants, frame, cash, **meta)
+
+    @property
+    def n_replications(self) -> int:
+        """Replications per variant."""
+        return int(self.replications["replication"].nunique())
+
+    @property
+    def input_columns(self) -> list[str]:
+        """Columns holding sampled uncertain inputs."""
+        return [c for c in self.replications.columns if c.startswith("input:")]
+
+    @property
+    def kpi_columns(self) -> list[str]:
+        """Columns holding KPIs (not inputs, not finance against the baseline)."""
+        skip = {"variant", "replication", *FINANCE_COLUMNS}
+        return [
+            c for c in self.replications.columns if c not in skip and not c.startswith("input:")
+        ]
+
+    def variant_frame(self, variant_id: str) -> pd.DataFrame:
+        """Rows of one variant, in replication order."""
+        rows = self.replications[self.replications["variant"] == variant_id]
+        if rows.empty:
+            known = ", ".join(v.id for v in self.variants)
+            raise KeyError(f"no variant {variant_id!r} (known: {known})")
+        return rows
+
+    def summary(self) -> dict[str, Any]:
+        """The content of ``summary.json``: per variant, KPI and finance summaries."""
+        out: dict[str, Any] = {
+            "scenario": self.scenario.name,
+            "currency": self.scenario.currency,
+            "replications": self.n_replications,
+            "seed": self.seed,
+            "variants": [],
+        }
+        for variant in self.variants:
+            rows = self.variant_frame(variant.id)
+            entry: dict[str, Any] = {
+                "id": variant.id,
+                "automations": list(variant.automations),
+                "kpis": {c: describe(rows[c].to_numpy(float)) for c in self.kpi_columns},
+            }
+            if variant.automations:
+                entry["finance"] = _finance(rows)
+            out["variants"].append(entry)
+        return out
+
+
+def _finance(rows: pd.DataFrame) -> dict[str, Any]:
+    roi = rows["roi"].to_numpy(float)
+    npv = rows["npv"].to_numpy(float)
+    payback = rows["payback_months"].to_numpy(float)
+    n = len(rows)
+    return {
+        "roi": {**describe(roi), "p_positive": float(np.mean(roi > 0)) if n else None},
+        "npv": {**describe(npv), "p_positive": float(np.mean(npv > 0)) if n else None},
+        "payback_months": {
+            **describe(payback),
+            "p_within_horizon": float(np.mean(np.isfinite(payback))) if n else None,
+        },
+        "net_benefit": describe(rows["net_benefit"].to_numpy(float)),
+    }
+
+
+def _today() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

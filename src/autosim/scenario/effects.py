@@ -1,0 +1,99 @@
+"""Which operations parameters an automation may change, and how a change is applied.
+
+An automation does not rewrite the model; it overrides named parameters of the scenario, the way
+a new tool changes how a task is done without changing what the task is. Only parameters that
+are decided per event (per call, per job) are effectable, because adoption works per event: each
+call uses the automated path with the adoption probability at that moment.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from typing import Annotated, Any, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+__all__ = ["EFFECTABLE", "get_param", "override", "validate_effects"]
+
+#: Effectable parameter path -> what changing it means (printed by the docs and error messages).
+EFFECTABLE: dict[str, str] = {
+    "dispatch.policy": "how a technician is chosen for the job "
+    "(first_available | nearest_idle | manual)",
+    "dispatch.manual_nearest_prob": "with the manual policy, chance the dispatcher picks the "
+    "nearest free technician",
+    "dispatch.service_time_factor": "multiplier on the job's service time (e.g. 0.9 = 10% faster)",
+    "dispatch.rate_factor": "multiplier on demand for the job types the automation applies to "
+    "(marketing, reputation); > 1 adds jobs, < 1 loses them",
+    "dispatch.intake.mode": "who turns a call into a job: dispatcher (staffed, office hours) or "
+    "automated (24/7, no queue)",
+    "dispatch.intake.handling_time": "time to take a call and create the job",
+    "dispatch.intake.after_hours": "calls outside office hours: callback (wait for opening) or "
+    "on_call (answering service passes them to the on-call technician)",
+    "dispatch.travel.overhead": "random extra travel time per trip (parking, finding the site)",
+    "dispatch.travel.speed_kmh": "average driving speed (e.g. with route optimisation)",
+}
+
+
+@cache
+def _adapter(path: str) -> TypeAdapter[Any]:
+    """A validator for the value of one effectable parameter, taken from the schema itself."""
+    from autosim.scenario.schema import Scenario
+
+    model: type[BaseModel] = Scenario
+    parts = path.split(".")
+    for part in parts[:-1]:
+        model = _unwrap(model.model_fields[part].annotation)
+    field = model.model_fields[parts[-1]]
+    annotation = (
+        Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+    )
+    return TypeAdapter(annotation, config=ConfigDict(arbitrary_types_allowed=True))
+
+
+def _unwrap(annotation: Any) -> type[BaseModel]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    raise TypeError(f"not a model field: {annotation!r} ({get_origin(annotation)})")
+
+
+def validate_effects(effects: dict[str, Any]) -> dict[str, Any]:
+    """Check every effect names an effectable parameter and has a valid value for it."""
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    for path, value in effects.items():
+        if path not in EFFECTABLE:
+            hint = difflib.get_close_matches(path, list(EFFECTABLE), n=1, cutoff=0.5)
+            maybe = f"did you mean {hint[0]!r}? " if hint else ""
+            problems.append(
+                f"{path!r} is not a parameter an automation can change; {maybe}"
+                f"allowed: {', '.join(EFFECTABLE)}"
+            )
+            continue
+        try:
+            out[path] = _adapter(path).validate_python(value)
+        except ValidationError as exc:
+            msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            problems.append(f"{path}: {msg} (got {value!r})")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return out
+
+
+def get_param(model: BaseModel, path: str) -> Any:
+    """Read a dotted parameter path from a scenario."""
+    value: Any = model
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def override(model: BaseModel, path: str, value: Any) -> Any:
+    """Return a copy of ``model`` with the dotted ``path`` set to ``value`` (no re-validation)."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        return model.model_copy(update={head: value})
+    return model.model_copy(update={head: override(getattr(model, head), rest, value)})
