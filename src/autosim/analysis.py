@@ -51,7 +51,16 @@ def describe(values: np.ndarray) -> dict[str, object]:
     x = np.asarray(values, dtype=float)
     defined = x[~np.isnan(x)]
     finite = defined[np.isfinite(defined)]
-    p5, p50, p95 = np.quantile(defined, [0.05, 0.5, 0.95]) if defined.size else (np.nan,) * 3
+    # Interpolating between infinities is undefined: use order statistics when there are any
+    # (numpy still computes inf - inf internally, hence the errstate).
+    method = "linear" if finite.size == defined.size else "inverted_cdf"
+    with np.errstate(invalid="ignore"):
+        p5, p50, p95 = (
+            np.quantile(defined, [0.05, 0.5, 0.95], method=method)
+            if defined.size
+            else (np.nan,) * 3
+        )
+
     lo, hi = mean_ci(finite)
     return {
         "mean": _clean(float(finite.mean())) if finite.size else None,

@@ -20,16 +20,17 @@ from rich.table import Table
 
 from autosim.errors import AutosimError
 
-_out = Console(width=100)
-_err = Console(stderr=True, width=100)
+_out = Console(width=80)
+_err = Console(stderr=True, width=80)
+
 
 #: KPIs shown in the terminal summary (all of them are in summary.json).
 SUMMARY_KPIS = (
-    ("response_time_p90_min", "P90 response, min"),
-    ("within_target_share", "within target"),
-    ("jobs_completed", "jobs done"),
+    ("response_time_p90_min", "P90 resp. (min)"),
+    ("within_target_share", "in target"),
     ("jobs_lost", "jobs lost"),
-    ("net_cash_flow", "net cash flow"),
+    ("dso_days", "DSO (days)"),
+    ("net_cash_flow", "net cash"),
 )
 
 
@@ -95,26 +96,39 @@ def _with_progress(work: Any, total: int, quiet: bool) -> Any:
 
 
 def _fmt(value: float | None, money: bool = False) -> str:
+    """Short numbers for narrow tables: 154k, 1.37M, 88.3, 0.67."""
     if value is None or not math.isfinite(value):
         return "-"
-    if money or abs(value) >= 1000:
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.2f}M"
+    if size >= 1e4:
+        return f"{value / 1e3:.0f}k"
+    if money and size >= 1e3:
+        return f"{value / 1e3:.1f}k"
+
+    if money or size >= 100:
         return f"{value:,.0f}"
-    if abs(value) < 1:
-        return f"{value:.2f}"
-    return f"{value:.1f}"
+    return f"{value:.2f}" if size < 1 else f"{value:.1f}"
 
 
 def _band(stats: dict[str, Any], money: bool = False) -> str:
-    return f"{_fmt(stats['mean'], money)} [{_fmt(stats['p5'], money)}, {_fmt(stats['p95'], money)}]"
+    """Mean on the first line, the P5–P95 band under it (keeps tables within 80 columns)."""
+    return f"{_fmt(stats['mean'], money)}\n{_fmt(stats['p5'], money)}–{_fmt(stats['p95'], money)}"
 
 
 def print_summary(summary: dict[str, Any]) -> None:
     """Two tables that fit 80 columns: key KPIs, then finance against the baseline."""
     title = f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}"
-    kpi_table = Table(title=title + "\nmean [P5, P95] over replications", title_justify="left")
-    kpi_table.add_column("variant")
+    kpi_table = Table(
+        title=title + "\nmean, and P5–P95 over replications below it",
+        title_justify="left",
+        show_lines=True,
+    )
+    kpi_table.add_column("variant", overflow="fold")
     for _, label in SUMMARY_KPIS:
-        kpi_table.add_column(label, justify="right")
+        kpi_table.add_column(label, justify="right", overflow="fold")
+
     for v in summary["variants"]:
         cells = []
         for name, _ in SUMMARY_KPIS:
@@ -123,9 +137,15 @@ def print_summary(summary: dict[str, Any]) -> None:
         kpi_table.add_row(v["id"], *cells)
     _out.print(kpi_table)
 
-    fin = Table(title=f"Against the baseline ({summary['currency']})", title_justify="left")
-    for col in ("automation", "ROI mean", "P(ROI>0)", "NPV mean [P5, P95]", "payback, months"):
-        fin.add_column(col, justify="left" if col == "automation" else "right")
+    fin = Table(
+        title=f"Against the baseline ({summary['currency']}; NPV: mean, P5–P95 below)",
+        title_justify="left",
+        show_lines=True,
+    )
+
+    for col in ("automation", "ROI", "P(ROI>0)", "NPV", "P(NPV>0)", "payback (months)"):
+        fin.add_column(col, justify="left" if col == "automation" else "right", overflow="fold")
+
     for v in summary["variants"]:
         f = v.get("finance")
         if not f:
@@ -137,7 +157,8 @@ def print_summary(summary: dict[str, Any]) -> None:
             _fmt(f["roi"]["mean"]),
             f"{f['roi']['p_positive']:.0%}",
             _band(f["npv"], money=True),
-            f"{_fmt(payback['p50'])} (paid back in {within:.0%})",
+            f"{f['npv']['p_positive']:.0%}",
+            f"{_fmt(payback['p50'])}\n{within:.0%} paid back",
         )
     _out.print(fin)
 

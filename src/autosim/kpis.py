@@ -75,6 +75,64 @@ CATALOGUE: tuple[KPI, ...] = (
     ),
     KPI("office_hours", "h", "dispatcher hours spent taking calls", "lower"),
     KPI("revenue", "money", "revenue of jobs completed (accrual, at completion)", "higher", _BY),
+    KPI(
+        "revenue_horizon",
+        "money",
+        "revenue earned over the whole horizon, warm-up included (reconciles with cash)",
+        "higher",
+        (),
+        "invoicing",
+    ),
+    KPI("collections", "money", "customer payments received (cash in)", "higher", (), "invoicing"),
+    KPI(
+        "dso_days",
+        "days",
+        "days sales outstanding over the last 90 days of the horizon: average receivables "
+        "(earned, not yet collected or written off) / average daily revenue",
+        "lower",
+        (),
+        "invoicing",
+    ),
+    KPI(
+        "days_to_cash_mean",
+        "days",
+        "mean days from job completion to payment (jobs paid within the horizon)",
+        "lower",
+        (),
+        "invoicing",
+    ),
+    KPI(
+        "days_to_cash_p90",
+        "days",
+        "90th percentile of days from completion to payment",
+        "lower",
+        (),
+        "invoicing",
+    ),
+    KPI(
+        "receivables_end",
+        "money",
+        "receivables at the end of the horizon (unbilled work included)",
+        "lower",
+        (),
+        "invoicing",
+    ),
+    KPI("bad_debt", "money", "invoices written off within the horizon", "lower", (), "invoicing"),
+    KPI(
+        "admin_hours",
+        "h",
+        "office hours spent preparing and re-issuing invoices",
+        "lower",
+        (),
+        "invoicing",
+    ),
+    KPI("card_fees", "money", "card fees on on-site payments", "lower", (), "invoicing"),
+    KPI(
+        "on_site_payment_share", "share", "completed jobs paid on site by card", "", (), "invoicing"
+    ),
+    KPI(
+        "invoice_errors", "invoices", "invoices that had to be re-issued", "lower", (), "invoicing"
+    ),
     KPI("wages", "money", "technician and dispatcher wages incl. overtime", "lower", (), "finance"),
     KPI(
         "automation_cost",

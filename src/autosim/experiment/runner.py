@@ -26,7 +26,14 @@ from autosim.scenario.schema import Scenario
 __all__ = ["Variant", "default_variants", "run_experiment", "run_replication"]
 
 #: Daily ledger columns written to cash.parquet, in order (money in +, out -).
-CASH_FLOWS = ("revenue", "wages", "fixed_costs", "automation")
+CASH_FLOWS = (
+    "collections",
+    "card_fees",
+    "wages",
+    "admin_wages",
+    "fixed_costs",
+    "automation",
+)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from autosim.automation import AutomatedPaths, automated_paths
-from autosim.finance import Ledger, month_starts
+from autosim.finance import Ledger
 from autosim.kpis import job_kpis
 from autosim.ops.demand import Jobs, U
 from autosim.ops.dispatch import CHOICE, Crew, DispatchJobs, DispatchRecord, simulate_dispatch
 from autosim.ops.intake import IntakeResult, intake_times
+from autosim.ops.ledger import LedgerInputs, build_ledger, collections_of, money_kpis
 from autosim.scenario.schema import Scenario, technician_shift
 from autosim.timetable import DAY, Timetable
 
@@ -175,112 +176,80 @@ def _read_outcome(
     n_days = scenario.n_days
     horizon = n_days * DAY
     active = paths.active
-    call = jobs.call[active]
-    deadline = per.deadline[active]
-    completed = ~np.isnan(record.done)
-    lost = np.isnan(record.assign) & (deadline <= horizon)
-    arrive = np.where(record.arrive <= horizon, record.arrive, np.nan)
-    revenue = per.revenue[active]
-    types = scenario.dispatch.job_types
-    target = np.array(
-        [np.nan if jt.response_target is None else jt.response_target for jt in types]
-    )
     sub = Jobs(
-        call,
+        jobs.call[active],
         jobs.type_idx[active],
         jobs.x[active],
         jobs.y[active],
         jobs.u[active],
         jobs.extra[active],
     )
-    window = call >= scenario.warmup
+    completed = ~np.isnan(record.done)
+    types = scenario.dispatch.job_types
+    target = np.array([np.nan if t.response_target is None else t.response_target for t in types])
+    window = sub.call >= scenario.warmup
     groups = [(b, v, m & window) for b, v, m in _groups(scenario, sub)]
     kpis = job_kpis(
         groups,
-        call=call,
+        call=sub.call,
         ready=intake.ready,
-        arrive=arrive,
+        arrive=np.where(record.arrive <= horizon, record.arrive, np.nan),
         completed=completed,
-        lost=lost,
-        revenue=revenue,
+        lost=np.isnan(record.assign) & (per.deadline[active] <= horizon),
+        revenue=per.revenue[active],
         target=target[sub.type_idx],
     )
-
     overtime, inside = _overtime(record, shift, horizon)
-    busy = np.nan_to_num(record.done - record.assign, nan=0.0)
-    travel = np.nan_to_num(record.arrive - record.assign, nan=0.0)
-    counted = ~np.isnan(record.assign) & (record.assign >= scenario.warmup)
-    techs = scenario.dispatch.technicians
-    shift_minutes = shift.open_minutes_per_day(n_days)
-    window_days = np.arange(n_days) >= scenario.warmup / DAY
-    capacity = techs.count * shift_minutes[window_days].sum()
-    kpis["utilization"] = float(inside[counted].sum() / capacity) if capacity else float("nan")
-    kpis["travel_share"] = (
-        float(travel[counted].sum() / busy[counted].sum()) if busy[counted].sum() else float("nan")
-    )
-    kpis["overtime_hours"] = float(overtime[counted].sum() / 60.0)
-    in_window_office = intake.via_office & window
-    kpis["office_hours"] = float(per.handling[active][in_window_office].sum() / 60.0)
+    kpis.update(_crew_kpis(scenario, record, overtime, inside, shift))
+    kpis["office_hours"] = float(per.handling[active][intake.via_office & window].sum() / 60.0)
 
-    ledger = _ledger(
-        scenario, paths, per, record, overtime, shift_minutes, office, active, jobs.call
+    money = collections_of(scenario, jobs, paths, record.done, per.revenue[active])
+    kpis.update(money_kpis(scenario, record.done, money))
+    ledger = build_ledger(
+        scenario,
+        LedgerInputs(
+            done=record.done,
+            assign=record.assign,
+            overtime=overtime,
+            call=sub.call,
+            money=money,
+            automation_masks=tuple(m[active] for m in paths.masks),
+            automations=paths.automations,
+        ),
+        shift,
+        office,
     )
     kpis.update(ledger.summary())
     kpis["wages"] = float(-(ledger.flows["wages"].sum()))
     kpis["automation_cost"] = float(-(ledger.flows["automation"].sum()))
-    kpis["profit"] = float(ledger.net.sum())
+    # Accrual profit: revenue earned, less every cost and the bad debt written off.
+    kpis["profit"] = float(
+        kpis["revenue_horizon"]
+        + ledger.net.sum()
+        - ledger.flows["collections"].sum()
+        - kpis["bad_debt"]
+    )
     return kpis, ledger
 
 
-def _ledger(
+def _crew_kpis(
     scenario: Scenario,
-    paths: AutomatedPaths,
-    per: _PerJob,
     record: DispatchRecord,
     overtime: np.ndarray,
-    shift_minutes: np.ndarray,
-    office: Timetable,
-    active: np.ndarray,
-    call: np.ndarray,
-) -> Ledger:
+    inside: np.ndarray,
+    shift: Timetable,
+) -> dict[str, float]:
+    """Utilization, travel share and overtime of the technicians over the KPI window."""
     n_days = scenario.n_days
-    techs = scenario.dispatch.technicians
-    intake = scenario.dispatch.intake
-    completed = ~np.isnan(record.done)
-    done_day = (record.done[completed] // DAY).astype(int)
-    revenue = np.bincount(done_day, per.revenue[active][completed], minlength=n_days)
-
-    wage = float(techs.wage_per_hour)
-    regular = techs.count * wage * shift_minutes / 60.0
-    started = ~np.isnan(record.assign)
-    ot_day = (record.assign[started] // DAY).astype(int)
-    ot_cost = overtime[started] / 60.0 * wage * float(techs.overtime_multiplier)
-    office_pay = (
-        intake.dispatchers
-        * float(intake.wage_per_hour)
-        * office.open_minutes_per_day(n_days)
-        / 60.0
-    )
-    wages = -(regular + np.bincount(ot_day, ot_cost, minlength=n_days) + office_pay)
-
-    starts = month_starts(scenario.calendar.start_date, n_days)
-    fixed = np.zeros(n_days)
-    fixed[starts] = -float(scenario.finance.fixed_monthly_costs)
-
-    automation = np.zeros(n_days)
-    for auto, mask in zip(paths.automations, paths.masks, strict=True):
-        costs = auto.costs
-        automation[0] -= float(costs.upfront)
-        automation[starts] -= float(costs.monthly)
-        call_day = (call[mask & active] // DAY).astype(int)
-        automation -= np.bincount(call_day, minlength=n_days)[:n_days] * float(
-            costs.per_transaction
-        )
-
-    flows = {
-        "revenue": revenue[:n_days],
-        "wages": wages,
-        "fixed_costs": fixed,
-        "automation": automation,
+    busy = np.nan_to_num(record.done - record.assign, nan=0.0)
+    travel = np.nan_to_num(record.arrive - record.assign, nan=0.0)
+    counted = ~np.isnan(record.assign) & (record.assign >= scenario.warmup)
+    window_days = np.arange(n_days) >= scenario.warmup / DAY
+    capacity = scenario.dispatch.technicians.count * shift.open_minutes_per_day(n_days)
+    capacity = capacity[window_days].sum()
+    busy_total = busy[counted].sum()
+    return {
+        "utilization": float(inside[counted].sum() / capacity) if capacity else float("nan"),
+        "travel_share": float(travel[counted].sum() / busy_total) if busy_total else float("nan"),
+        "overtime_hours": float(overtime[counted].sum() / 60.0),
     }
-    return Ledger(flows, float(scenario.finance.opening_balance))

@@ -31,7 +31,13 @@ class U:
     MANUAL = 5
     PICK = 6
     KEEP = 7
-    # 8..15 are reserved for invoicing, payments, parts and customers.
+    INVOICE_ERROR = 8
+    REWORK = 9
+    CARD = 10
+    PAYMENT = 11
+    BAD_DEBT = 12
+    ADMIN = 13
+    # 14..15 are reserved for parts and customers.
     N = 16
 
 

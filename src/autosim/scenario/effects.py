@@ -32,6 +32,12 @@ EFFECTABLE: dict[str, str] = {
     "on_call (answering service passes them to the on-call technician)",
     "dispatch.travel.overhead": "random extra travel time per trip (parking, finding the site)",
     "dispatch.travel.speed_kmh": "average driving speed (e.g. with route optimisation)",
+    "invoicing.mode": "manual (office batch runs) or mobile (invoice issued on site at completion)",
+    "invoicing.error_rate": "share of invoices with an error that must be re-issued",
+    "invoicing.card_payment_share": "share of customers who pay on site by card (mobile only)",
+    "invoicing.admin_time_per_invoice": "office time to prepare and chase one invoice",
+    "invoicing.rework_delay": "time to re-issue an erroneous invoice",
+    "invoicing.batch_every": "time between office invoice runs (manual mode)",
 }
 
 

@@ -29,7 +29,9 @@ __all__ = [
     "Dispatch",
     "Finance",
     "Intake",
+    "Invoicing",
     "JobType",
+    "Payment",
     "Scenario",
     "Technicians",
     "Travel",
@@ -231,6 +233,40 @@ class Dispatch(Frozen):
         return tuple(dict.fromkeys(j.segment for j in self.job_types))
 
 
+class Payment(Frozen):
+    """How one segment pays: terms (due after the invoice), lateness, and bad debt."""
+
+    terms: Minutes = 0.0
+    paid_after_due: DistField("duration") = Constant(0.0)
+    bad_debt_prob: Probability = 0.0
+
+
+class Invoicing(Frozen):
+    """From a completed job to cash: invoice preparation, errors, on-site payment, payment."""
+
+    mode: Literal["manual", "mobile"] = "manual"
+    batch_every: Minutes = 7 * 1440.0
+    admin_time_per_invoice: DistField("duration") = Constant(15.0)
+    admin_wage_per_hour: Money = 0.0
+    error_rate: Probability = 0.0
+    rework_delay: DistField("duration") = Constant(7 * 1440.0)
+    card_payment_share: Probability = 0.0
+    card_fee_rate: Scalar(0.0, 0.5) = 0.029
+    write_off_after: Minutes = 120 * 1440.0
+    payment: dict[str, Payment] = Field(default_factory=lambda: {"default": Payment()})
+
+    @field_validator("batch_every")
+    @classmethod
+    def _batch(cls, value: object) -> object:
+        if isinstance(value, float) and value <= 0:
+            raise ValueError("batch_every must be longer than 0 (e.g. '1 day' for daily runs)")
+        return value
+
+    def payment_for(self, segment: str) -> Payment:
+        """Payment behaviour of a segment (its own entry, else ``default``)."""
+        return self.payment.get(segment) or self.payment["default"]
+
+
 class Costs(Frozen):
     """What an automation costs: once, every month, per use, and the wait before go-live."""
 
@@ -298,6 +334,7 @@ class Scenario(Frozen):
     warmup: float = 0.0
     calendar: Calendar = Calendar()
     dispatch: Dispatch
+    invoicing: Invoicing | None = None
     finance: Finance = Finance()
     automations: tuple[Automation, ...] = ()
 
@@ -354,6 +391,32 @@ def cross_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]
     """Problems that need the whole scenario: names that refer to other parts of the file."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
     segments = set(scenario.dispatch.segments)
+    if scenario.invoicing is not None:
+        named = set(scenario.invoicing.payment)
+        for name in sorted(named - segments - {"default"}):
+            problems.append(
+                (
+                    ("invoicing", "payment", name),
+                    f"unknown segment {name!r} (known: {', '.join(sorted(segments))}, default)",
+                )
+            )
+        missing = sorted(segments - named)
+        if missing and "default" not in named:
+            problems.append(
+                (
+                    ("invoicing", "payment"),
+                    f"no payment terms for segment(s) {', '.join(missing)}; add them or a "
+                    "'default' entry",
+                )
+            )
+    for i, auto in enumerate(scenario.automations):
+        if scenario.invoicing is None and any(p.startswith("invoicing.") for p in auto.effects):
+            problems.append(
+                (
+                    ("automations", i, "effects"),
+                    "changes invoicing, but the scenario has no 'invoicing' section",
+                )
+            )
     job_types = {j.id for j in scenario.dispatch.job_types}
     for i, auto in enumerate(scenario.automations):
         for field, known in (("segments", segments), ("job_types", job_types)):
