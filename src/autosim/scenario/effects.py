@@ -19,7 +19,7 @@ __all__ = ["EFFECTABLE", "get_param", "override", "validate_effects"]
 #: Effectable parameter path -> what changing it means (printed by the docs and error messages).
 EFFECTABLE: dict[str, str] = {
     "dispatch.policy": "how a technician is chosen for the job "
-    "(first_available | nearest_idle | manual)",
+    "(first_available, nearest_idle or manual)",
     "dispatch.manual_nearest_prob": "with the manual policy, chance the dispatcher picks the "
     "nearest free technician",
     "dispatch.service_time_factor": "multiplier on the job's service time (e.g. 0.9 = 10% faster)",
