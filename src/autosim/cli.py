@@ -46,6 +46,14 @@ def cmd_validate(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    """Rebuild report.html and the figures from a saved output folder, without re-running."""
+    from autosim.report import SavedResults, write_report
+
+    path = write_report(SavedResults.load(args.folder), args.out or args.folder)
+    _out.print(f"Wrote {path}", highlight=False)
+
+
 def cmd_kpis(args: argparse.Namespace) -> None:
     """List every KPI with its unit and meaning."""
     from autosim.kpis import CATALOGUE, catalogue_markdown
@@ -80,7 +88,15 @@ def cmd_run(args: argparse.Namespace) -> None:
         args.quiet,
     )
     print_summary(results.summary())
-    written = write_outputs(results, out_dir, scenario_path=args.scenario, argv=args.argv)
+    extra = {}
+    if args.plots:
+        from autosim.report import report_files
+
+        text = Path(args.scenario).read_text(encoding="utf-8")
+        extra = report_files(results, scenario_text=text)
+    written = write_outputs(
+        results, out_dir, scenario_path=args.scenario, argv=args.argv, extra_files=extra
+    )
     _out.print(f"\nWrote {len(written)} files to {out_dir}/ (seed {results.seed})", highlight=False)
 
 
@@ -161,6 +177,42 @@ def print_summary(summary: dict[str, Any]) -> None:
             f"{_fmt(payback['p50'])}\n{within:.0%} paid back",
         )
     _out.print(fin)
+    if "strategy" in summary:
+        print_alignment(summary)
+
+
+def print_alignment(summary: dict[str, Any]) -> None:
+    """The alignment matrix (change in P(goal met) per automation and goal) and verdicts."""
+    goals = summary["strategy"]["goals"]
+    table = Table(
+        title="Alignment: change in P(goal met) against the baseline (points)",
+        title_justify="left",
+    )
+    table.add_column("automation", overflow="fold")
+    for g in goals:
+        table.add_column(g["id"], justify="right", overflow="fold")
+    table.add_column("verdict")
+    table.add_column("fits", overflow="fold")
+    for v in summary["variants"]:
+        if not v["automations"]:
+            continue
+        cells = []
+        for g in goals:
+            delta = v["goals"][g["id"]]["delta_vs_baseline"]
+            cells.append("-" if delta is None else f"{delta * 100:+.0f}")
+        short = {"budget_upfront": "budget", "max_payback_months": "payback"}
+        fits = [
+            short.get(name, name.replace("_balance", "").replace("_", " "))
+            for name, c in v.get("constraints", {}).items()
+            if not c["fits"]
+        ]
+        table.add_row(
+            v["id"], *cells, v["verdict"], "yes" if not fits else "no: " + ", ".join(fits)
+        )
+    _out.print(table)
+    for v in summary["variants"]:
+        if v.get("explanation"):
+            _out.print(f"- {v['explanation']}", highlight=False)
 
 
 def _positive(text: str) -> int:
@@ -226,7 +278,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="output folder (default: out/<scenario name>)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--plots",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="write report.html and PNG figures (default: yes)",
+    )
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="rebuild report.html and figures from an output folder")
+    p.add_argument("folder", type=Path, help="output folder of `autosim run`")
+    p.add_argument("--out", type=Path, default=None, help="where to write (default: the folder)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("kpis", help="list every KPI with its unit and meaning")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")

@@ -61,6 +61,30 @@ CATALOGUE: tuple[KPI, ...] = (
         _BY,
     ),
     KPI(
+        "repeat_jobs",
+        "jobs",
+        "calls from returning or referred customers (customer model)",
+        "higher",
+        _BY,
+    ),
+    KPI("repeat_share", "share", "repeat and referral calls / all calls", "higher", _BY),
+    KPI(
+        "satisfaction_mean",
+        "share",
+        "mean satisfaction of completed jobs: 1 minus penalties "
+        "for lateness, invoice errors and impersonal contact (customer model)",
+        "higher",
+        _BY,
+    ),
+    KPI(
+        "jobs_growth",
+        "share",
+        "completed jobs called in the last 90 days / those called in "
+        "the first 90 days after warm-up, minus 1",
+        "higher",
+        _BY,
+    ),
+    KPI(
         "utilization",
         "share",
         "technician time busy (travel + work) within shifts / shift time",
@@ -193,6 +217,14 @@ CATALOGUE: tuple[KPI, ...] = (
         "versus",
     ),
     KPI(
+        "automation_upfront",
+        "money",
+        "up-front cost of the variant's automations (for the budget constraint)",
+        "lower",
+        (),
+        "versus",
+    ),
+    KPI(
         "net_benefit",
         "money",
         "net cash flow difference against the baseline over the horizon",
@@ -216,6 +248,11 @@ def kpi(name: str) -> KPI:
 def column(name: str, by: str | None = None, value: str | None = None) -> str:
     """Column name of a KPI, optionally broken down: ``response_time_p90_min[segment=home]``."""
     return name if by is None else f"{name}[{by}={value}]"
+
+
+def period_suffix(days: int | None) -> str:
+    """Suffix of a KPI column measured over the last ``days`` days only: ``@last90d``."""
+    return "" if days is None else f"@last{days}d"
 
 
 def catalogue_markdown() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import platform
 import shutil
@@ -20,6 +21,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from autosim.errors import RunError
 from autosim.results import Results
 
@@ -27,6 +30,19 @@ __all__ = ["OUTPUT_FILES", "prepare_out_dir", "write_outputs"]
 
 OUTPUT_FILES = ("summary.json", "replications.parquet", "cash.parquet", "manifest.json")
 _DEPENDENCIES = ("simpy", "numpy", "scipy", "pandas", "pydantic", "pyarrow", "numpy-financial")
+
+
+def json_safe(value: Any) -> Any:
+    """Replace NaN and infinities (not valid JSON) by null, recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
+    return value
 
 
 def _version(package: str) -> str | None:
@@ -100,7 +116,8 @@ def write_outputs(
     staging = Path(tempfile.mkdtemp(prefix=".autosim-tmp-", dir=target))
     try:
         (staging / "summary.json").write_text(
-            json.dumps(results.summary(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
+            json.dumps(json_safe(results.summary()), indent=2, allow_nan=False) + "\n",
+            encoding="utf-8",
         )
         results.replications.to_parquet(staging / "replications.parquet", index=False)
         results.cash.to_parquet(staging / "cash.parquet", index=False)

@@ -17,7 +17,7 @@ import functools
 import math
 import os
 import re
-import tempfile
+import secrets
 import textwrap
 import warnings
 from collections.abc import Callable, Sequence
@@ -632,23 +632,23 @@ def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
 
 def write_atomic(path: Path, payload: bytes) -> Path:
     """Write bytes to a temporary file in the same folder, then rename: never a half file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(tmp, "xb") as handle:  # default permissions (umask), unlike mkstemp's 0600
             handle.write(payload)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
 
 
-def save_all(results_like: Any, out_dir: str | os.PathLike[str]) -> list[Path]:
+def save_all(results_like: Any, out_dir: str | os.PathLike[str], *, dpi: int = DPI) -> list[Path]:
     """Write every standard figure the run has as PNG into ``out_dir``; return the paths."""
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     return [
-        write_atomic(target / name, png_bytes(draw()))
+        write_atomic(target / name, png_bytes(draw(), dpi=dpi))
         for name, draw in standard_figures(results_like).items()
     ]
 

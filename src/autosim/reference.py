@@ -30,3 +30,30 @@ def effects_markdown() -> str:
     rows = ["| parameter | what changing it means |", "|---|---|"]
     rows += [f"| `{path}` | {meaning} |" for path, meaning in EFFECTABLE.items()]
     return "\n".join(rows)
+
+
+TABLES = {
+    "distributions": distributions_markdown,
+    "effects": effects_markdown,
+    "kpis": kpis_markdown,
+}
+
+
+def update_readme(path: str = "README.md") -> bool:
+    """Rewrite the generated tables between ``<!-- name -->`` markers; True if it changed."""
+    import re
+    from pathlib import Path
+
+    file = Path(path)
+    text = file.read_text(encoding="utf-8")
+    new = text
+    for name, make in TABLES.items():
+        pattern = re.compile(rf"(<!-- {name} -->\n).*?(\n<!-- /{name} -->)", re.S)
+        new = pattern.sub(lambda m, make=make: m.group(1) + make() + m.group(2), new)
+    if new != text:
+        file.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":  # python -m autosim.reference: refresh the README's tables
+    print("README.md updated" if update_readme() else "README.md already current")

@@ -20,6 +20,7 @@ from autosim.kpis import CATALOGUE
 
 if TYPE_CHECKING:
     from autosim.experiment.runner import ReplicationResult, Variant
+    from autosim.plots import PlotAccessor
     from autosim.scenario.schema import Scenario
 
 __all__ = ["FINANCE_COLUMNS", "Results"]
@@ -59,6 +60,7 @@ class Results:
         self.seed = seed
         self.seed_given = seed_given
         self.timing = dict(timing or {})
+        self._judged: dict[str, dict[str, Any]] | None = None
 
     @classmethod
     def from_replications(
@@ -95,6 +97,13 @@ class Results:
         cash = pd.DataFrame(columns)
         meta.setdefault("timing", {})["n_events"] = int(sum(r.n_events for r in results))
         return cls(scenario, variants, frame, cash, **meta)
+
+    @property
+    def plot(self) -> PlotAccessor:
+        """The standard figures of this run: ``results.plot.npv()`` (loads matplotlib on use)."""
+        from autosim.plots import PlotAccessor
+
+        return PlotAccessor(self)
 
     @property
     def n_replications(self) -> int:
@@ -141,7 +150,41 @@ class Results:
             if variant.automations:
                 entry["finance"] = _finance(rows)
             out["variants"].append(entry)
+        judged = self.strategy_evaluation()
+        if judged is not None:
+            strategy = self.scenario.strategy
+            out["strategy"] = {
+                "mission": strategy.mission,
+                "min_effect": float(strategy.min_effect),
+                "goals": [
+                    {"id": g.id, "description": g.text(), "weight": float(g.weight)}
+                    for g in strategy.goals
+                ],
+            }
+            for entry in out["variants"]:
+                entry.update(judged[entry["id"]])
         return out
+
+    def strategy_evaluation(self) -> dict[str, dict[str, Any]] | None:
+        """Goals, verdicts and constraints per variant (None without a strategy section)."""
+        if self.scenario.strategy is None:
+            return None
+        if self._judged is None:
+            from autosim.strategy import evaluate_strategy
+
+            variants = [(v.id, bool(v.automations)) for v in self.variants]
+            self._judged = evaluate_strategy(self.scenario.strategy, self.replications, variants)
+        return self._judged
+
+    def alignment_matrix(self) -> pd.DataFrame:
+        """Automations x goals: change in P(goal met) against the baseline."""
+        judged = self.strategy_evaluation() or {}
+        rows = {
+            v.id: {g: e["delta_vs_baseline"] for g, e in judged[v.id]["goals"].items()}
+            for v in self.variants
+            if v.automations and v.id in judged
+        }
+        return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def _finance(rows: pd.DataFrame) -> dict[str, Any]:

@@ -74,14 +74,20 @@ class Task:
 
 
 def _versus(
-    scenario: Scenario, base: VariantOutcome, other: VariantOutcome, months: np.ndarray
+    scenario: Scenario,
+    base: VariantOutcome,
+    other: VariantOutcome,
+    months: np.ndarray,
+    automations: tuple[str, ...],
 ) -> dict[str, float]:
     """Finance of a variant against the baseline of the same replication."""
     daily = other.ledger.net - base.ledger.net
     monthly = monthly_totals(daily, months)
     benefit = float(daily.sum())
     cost = other.kpis["automation_cost"]
+    upfront = sum(float(scenario.automation(a).costs.upfront) for a in automations)
     return {
+        "automation_upfront": upfront,
         "net_benefit": benefit,
         "roi": roi(benefit, cost),
         "npv": npv_monthly(float(scenario.finance.discount_rate), monthly),
@@ -124,7 +130,7 @@ def run_replication(
         row.update({f"input:{p}": v for p, v in inputs_by_variant[v_idx].items()})
         row.update(outcome.kpis)
         if variant.automations:
-            row.update(_versus(resolved, outcomes[0], outcome, months))
+            row.update(_versus(resolved, outcomes[0], outcome, months, variant.automations))
         rows.append(row)
         for f_idx, name in enumerate(CASH_FLOWS):
             cash[v_idx, f_idx] = outcome.ledger.flows[name]

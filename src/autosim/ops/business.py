@@ -15,10 +15,11 @@ import numpy as np
 
 from autosim.automation import AutomatedPaths, automated_paths
 from autosim.finance import Ledger
-from autosim.kpis import job_kpis
+from autosim.kpis import job_kpis, period_suffix
+from autosim.ops.customers import FollowUps, customer_kpis, follow_ups
 from autosim.ops.demand import Jobs, U
 from autosim.ops.dispatch import CHOICE, Crew, DispatchJobs, DispatchRecord, simulate_dispatch
-from autosim.ops.intake import IntakeResult, intake_times
+from autosim.ops.intake import intake_times
 from autosim.ops.ledger import LedgerInputs, build_ledger, collections_of, money_kpis
 from autosim.scenario.schema import Scenario, technician_shift
 from autosim.timetable import DAY, Timetable
@@ -130,80 +131,110 @@ def simulate_variant(
     per = _per_job(scenario, jobs, paths)
     office = Timetable.weekly(scenario.calendar.hours, scenario.calendar.start_date, n_days)
     shift = Timetable.weekly(technician_shift(scenario), scenario.calendar.start_date, n_days)
-    active = paths.active
+    rows = np.flatnonzero(paths.active)
+    sub = jobs.subset(paths.active)
+    follow = follow_ups(scenario, jobs, paths, rows, sub) if scenario.customers else None
     intake = intake_times(
-        jobs.call[active],
-        per.automated_intake[active],
-        per.handling[active],
-        per.answering[active],
+        sub.call,
+        per.automated_intake[rows] | sub.potential,  # returning customers book directly
+        per.handling[rows],
+        per.answering[rows],
         office,
         scenario.dispatch.intake.dispatchers,
     )
-    priority = np.array([jt.priority for jt in scenario.dispatch.job_types])[jobs.type_idx]
-    after_hours = np.array([jt.after_hours_service for jt in scenario.dispatch.job_types])
+    types = scenario.dispatch.job_types
+    priority = np.array([jt.priority for jt in types])[sub.type_idx]
+    after_hours = np.array([jt.after_hours_service for jt in types])[sub.type_idx]
     record = simulate_dispatch(
         DispatchJobs(
             ready=intake.ready,
-            deadline=per.deadline[active],
-            priority=priority[active],
-            x=jobs.x[active],
-            y=jobs.y[active],
-            service=per.service[active],
-            overhead=per.overhead[active],
-            speed=per.speed[active],
-            choice=per.choice[active],
-            pick=jobs.u[active, U.PICK],
-            after_hours=after_hours[jobs.type_idx[active]],
+            deadline=per.deadline[rows],
+            priority=priority,
+            x=sub.x,
+            y=sub.y,
+            service=per.service[rows],
+            overhead=per.overhead[rows],
+            speed=per.speed[rows],
+            choice=per.choice[rows],
+            pick=sub.u[:, U.PICK],
+            after_hours=after_hours,
+            exists=~sub.potential if follow else None,
+            child=follow.child if follow else None,
+            expect_by=follow.expect_by if follow else None,
+            p_on_time=follow.p_on_time if follow else None,
+            p_late=follow.p_late if follow else None,
+            u_child=sub.u[:, U.CHILD] if follow else None,
         ),
         _crew(scenario, shift),
         horizon,
     )
-    kpis, ledger = _read_outcome(scenario, jobs, paths, per, intake, record, shift, office)
-    return VariantOutcome(kpis, ledger, record.n_events, int(active.sum()))
+    happened = record.exists
+    kpis, ledger = _read_outcome(
+        scenario,
+        _Run(
+            jobs=jobs,
+            rows=rows[happened],
+            sub=sub.subset(happened),
+            paths=paths,
+            per=per,
+            ready=intake.ready[happened],
+            via_office=intake.via_office[happened],
+            record=record.subset(happened),
+            follow=follow.subset(happened) if follow else None,
+        ),
+        shift,
+        office,
+    )
+    return VariantOutcome(kpis, ledger, record.n_events, int(happened.sum()))
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One variant's jobs that happened, with everything decided and recorded about them."""
+
+    jobs: Jobs  # the whole table (automation masks and mixes are indexed on it)
+    rows: np.ndarray  # indices into ``jobs`` of the jobs that happened
+    sub: Jobs  # those jobs
+    paths: AutomatedPaths
+    per: _PerJob
+    ready: np.ndarray
+    via_office: np.ndarray
+    record: DispatchRecord
+    follow: FollowUps | None
 
 
 def _read_outcome(
-    scenario: Scenario,
-    jobs: Jobs,
-    paths: AutomatedPaths,
-    per: _PerJob,
-    intake: IntakeResult,
-    record: DispatchRecord,
-    shift: Timetable,
-    office: Timetable,
+    scenario: Scenario, run: _Run, shift: Timetable, office: Timetable
 ) -> tuple[dict[str, float], Ledger]:
     """KPIs and daily cash from the recorded arrays (nothing here is event-driven)."""
-    n_days = scenario.n_days
-    horizon = n_days * DAY
-    active = paths.active
-    sub = Jobs(
-        jobs.call[active],
-        jobs.type_idx[active],
-        jobs.x[active],
-        jobs.y[active],
-        jobs.u[active],
-        jobs.extra[active],
-    )
+    horizon = scenario.n_days * DAY
+    sub, rows, record, per = run.sub, run.rows, run.record, run.per
     completed = ~np.isnan(record.done)
     types = scenario.dispatch.job_types
     target = np.array([np.nan if t.response_target is None else t.response_target for t in types])
     window = sub.call >= scenario.warmup
-    groups = [(b, v, m & window) for b, v, m in _groups(scenario, sub)]
-    kpis = job_kpis(
-        groups,
-        call=sub.call,
-        ready=intake.ready,
-        arrive=np.where(record.arrive <= horizon, record.arrive, np.nan),
-        completed=completed,
-        lost=np.isnan(record.assign) & (per.deadline[active] <= horizon),
-        revenue=per.revenue[active],
-        target=target[sub.type_idx],
-    )
+    arrive = np.where(record.arrive <= horizon, record.arrive, np.nan)
+    arrays = {
+        "call": sub.call,
+        "ready": run.ready,
+        "arrive": arrive,
+        "completed": completed,
+        "lost": np.isnan(record.assign) & (per.deadline[rows] <= horizon),
+        "revenue": per.revenue[rows],
+        "target": target[sub.type_idx],
+    }
+    all_groups = _groups(scenario, sub)
+    kpis = job_kpis([(b, v, m & window) for b, v, m in all_groups], **arrays)
+    for days in goal_periods(scenario):
+        recent = sub.call >= horizon - days * DAY
+        block = job_kpis([(b, v, m & recent) for b, v, m in all_groups], **arrays)
+        kpis.update({name + period_suffix(days): value for name, value in block.items()})
+    kpis.update(customer_kpis(scenario, sub, run.follow, arrive, completed, all_groups))
     overtime, inside = _overtime(record, shift, horizon)
     kpis.update(_crew_kpis(scenario, record, overtime, inside, shift))
-    kpis["office_hours"] = float(per.handling[active][intake.via_office & window].sum() / 60.0)
+    kpis["office_hours"] = float(per.handling[rows][run.via_office & window].sum() / 60.0)
 
-    money = collections_of(scenario, jobs, paths, record.done, per.revenue[active])
+    money = collections_of(scenario, run.jobs, run.paths, rows, record.done, per.revenue[rows])
     kpis.update(money_kpis(scenario, record.done, money))
     ledger = build_ledger(
         scenario,
@@ -213,8 +244,8 @@ def _read_outcome(
             overtime=overtime,
             call=sub.call,
             money=money,
-            automation_masks=tuple(m[active] for m in paths.masks),
-            automations=paths.automations,
+            automation_masks=tuple(m[rows] for m in run.paths.masks),
+            automations=run.paths.automations,
         ),
         shift,
         office,
@@ -253,3 +284,11 @@ def _crew_kpis(
         "travel_share": float(travel[counted].sum() / busy_total) if busy_total else float("nan"),
         "overtime_hours": float(overtime[counted].sum() / 60.0),
     }
+
+
+def goal_periods(scenario: Scenario) -> list[int]:
+    """Distinct judging periods (days) that the strategy's goals ask for."""
+    if scenario.strategy is None:
+        return []
+    days = {c.period_days for g in scenario.strategy.goals for c in g.all}
+    return sorted(d for d in days if d is not None)

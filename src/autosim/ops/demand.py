@@ -10,6 +10,7 @@ the value, not the customer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +38,8 @@ class U:
     PAYMENT = 11
     BAD_DEBT = 12
     ADMIN = 13
-    # 14..15 are reserved for parts and customers.
+    RETURN = 14  # when a satisfied customer calls again
+    CHILD = 15  # whether they do
     N = 16
 
 
@@ -51,6 +53,26 @@ class Jobs:
     y: np.ndarray
     u: np.ndarray
     extra: np.ndarray  # True: demand that exists only where an automation adds it
+    parent: np.ndarray  # index of the job whose satisfied customer makes this call (-1: none)
+
+    @property
+    def potential(self) -> np.ndarray:
+        """Repeat or referral calls: they happen only if the parent job leaves them happy."""
+        return self.parent >= 0
+
+    def subset(self, mask: np.ndarray) -> Jobs:
+        """The jobs where ``mask`` holds, with parent indices renumbered (-1 if dropped)."""
+        new_index = np.full(len(self) + 1, -1)
+        new_index[np.flatnonzero(mask)] = np.arange(int(mask.sum()))
+        return Jobs(
+            self.call[mask],
+            self.type_idx[mask],
+            self.x[mask],
+            self.y[mask],
+            self.u[mask],
+            self.extra[mask],
+            new_index[self.parent[mask]],
+        )
 
     def __len__(self) -> int:
         return int(self.call.size)
@@ -107,7 +129,7 @@ def _draw(
     return call, np.full(n, job_type_idx), x, y, u, np.full(n, extra)
 
 
-def generate_jobs(scenario: Scenario, stream: callable) -> Jobs:
+def generate_jobs(scenario: Scenario, stream: Callable[[str], np.random.Generator]) -> Jobs:
     """Draw every call of the horizon; ``stream(name)`` returns that source's Generator.
 
     ``scenario`` must be resolved (no uncertain values left).
@@ -122,7 +144,98 @@ def generate_jobs(scenario: Scenario, stream: callable) -> Jobs:
             extra_rates = rates * (multiplier - 1.0)
             parts.append(_draw(stream(f"jobs-extra:{jt.id}"), extra_rates, idx, scenario, True))
     call, type_idx, x, y, u, extra = (np.concatenate(cols) for cols in zip(*parts, strict=True))
+    parent = np.full(call.size, -1)
+    if scenario.customers is not None:
+        call, type_idx, x, y, u, extra, parent = _descendants(
+            scenario, stream, call, type_idx, x, y, u, extra
+        )
     order = np.argsort(call, kind="stable")
-    keep = call[order] < scenario.n_days * DAY
-    order = order[keep]
-    return Jobs(call[order], type_idx[order], x[order], y[order], u[order], extra[order])
+    order = order[call[order] < scenario.n_days * DAY]
+    position = np.full(call.size + 1, -1)  # old index -> new index (last slot maps -1 to -1)
+    position[order] = np.arange(order.size)
+    return Jobs(
+        call[order],
+        type_idx[order],
+        x[order],
+        y[order],
+        u[order],
+        extra[order],
+        position[parent[order]],
+    )
+
+
+def _descendants(
+    scenario: Scenario,
+    stream: Callable[[str], np.random.Generator],
+    *cols: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Append each job's potential repeat or referral call, generation by generation.
+
+    A potential call is placed at the parent's call time plus the segment's ``return_after``
+    (drawn from the parent's own uniform), has the parent's address (a regular or a neighbour)
+    and a job type of the same segment chosen in proportion to base demand. Whether it happens
+    is decided during the run, when the parent job ends and its customer is (or is not)
+    satisfied. Everything is drawn here, identically for every variant.
+    """
+    customers = scenario.customers
+    types = scenario.dispatch.job_types
+    horizon = scenario.n_days * DAY
+    p_any = np.array(
+        [
+            float(
+                customers.loyalty(t.segment).repeat_prob
+                + customers.loyalty(t.segment).referral_prob
+            )
+            for t in types
+        ]
+    )
+    call, type_idx, x, y, u, _ = cols
+    rows = [[*cols, np.full(call.size, -1)]]
+    last = np.arange(call.size)
+    offset = call.size
+    for generation in range(1, customers.generations + 1):
+        prev_call, prev_type, prev_u = call[last], type_idx[last], u[last]
+        delay = np.full(last.size, np.inf)
+        for idx, t in enumerate(types):
+            mask = prev_type == idx
+            delay[mask] = customers.loyalty(t.segment).return_after.ppf(prev_u[mask, U.RETURN])
+        child_call = prev_call + delay
+        keep = (p_any[prev_type] > 0) & (child_call < horizon)
+        parents = last[keep]
+        rng = stream(f"customers:generation{generation}")
+        m = parents.size
+        child_type = _same_segment_type(scenario, type_idx[parents], rng.random(m))
+        child = (
+            child_call[keep],
+            child_type,
+            x[parents],
+            y[parents],
+            rng.random((m, U.N)),
+            np.zeros(m, bool),
+            parents,
+        )
+        rows.append(list(child))
+        call = np.concatenate([call, child[0]])
+        type_idx = np.concatenate([type_idx, child_type])
+        x, y = np.concatenate([x, child[2]]), np.concatenate([y, child[3]])
+        u = np.concatenate([u, child[4]])
+        last = offset + np.arange(m)
+        offset += m
+    merged = [np.concatenate(parts) for parts in zip(*rows, strict=True)]
+    return tuple(merged)
+
+
+def _same_segment_type(scenario: Scenario, parent_type: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """A job type of the parent's segment, in proportion to the types' base demand."""
+    types = scenario.dispatch.job_types
+    out = parent_type.copy()
+    for segment in scenario.dispatch.segments:
+        members = [i for i, t in enumerate(types) if t.segment == segment]
+        weights = np.array([float(types[i].rate_per_day) for i in members])
+        if weights.sum() <= 0:
+            continue
+        cum = np.cumsum(weights / weights.sum())
+        mask = np.isin(parent_type, members)
+        choice = np.minimum(np.searchsorted(cum, pick[mask], side="right"), len(members) - 1)
+        out[mask] = np.asarray(members)[choice]
+    return out

@@ -49,6 +49,14 @@ class DispatchJobs:
     choice: np.ndarray  # CHOICE code
     pick: np.ndarray  # uniform for a random choice among free technicians
     after_hours: np.ndarray  # on-call technicians take it outside shifts
+    # Repeat and referral calls (optional): a potential job only happens if activated when its
+    # parent ends, with probability p_on_time (reached within expectation) or p_late.
+    exists: np.ndarray | None = None  # initially existing jobs (None: all)
+    child: np.ndarray | None = None  # index of each job's potential follow-up (-1: none)
+    expect_by: np.ndarray | None = None  # call + the response time the customer expects
+    p_on_time: np.ndarray | None = None
+    p_late: np.ndarray | None = None
+    u_child: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,18 @@ class DispatchRecord:
     arrive: np.ndarray
     done: np.ndarray
     n_events: int
+    exists: np.ndarray  # the job happened (always, except follow-ups that were not activated)
+
+    def subset(self, mask: np.ndarray) -> DispatchRecord:
+        """The records of the jobs where ``mask`` holds."""
+        return DispatchRecord(
+            self.tech[mask],
+            self.assign[mask],
+            self.arrive[mask],
+            self.done[mask],
+            self.n_events,
+            self.exists[mask],
+        )
 
 
 class _Model:
@@ -103,11 +123,23 @@ class _Model:
         self.arrive = [math.nan] * n
         self.done = [math.nan] * n
         self.n_events = 0  # timeouts scheduled: what SimPy had to process
+        self.current = [-1] * crew.n
+        self.exists = [True] * n if jobs.exists is None else jobs.exists.tolist()
+        self.follow_ups = jobs.child is not None
+        if self.follow_ups:
+            self.child = jobs.child.tolist()
+            self.expect_by = jobs.expect_by.tolist()
+            self.p_on_time = jobs.p_on_time.tolist()
+            self.p_late = jobs.p_late.tolist()
+            self.u_child = jobs.u_child.tolist()
 
     # -- processes -------------------------------------------------------------------------
     def arrivals(self, order: list[int]):
         env, ready = self.env, self.ready
+        exists = self.exists
         for j in order:
+            if not exists[j]:
+                continue  # a follow-up call that the parent's experience did not bring
             delay = ready[j] - env.now
             if delay > 0:
                 self.n_events += 1
@@ -162,6 +194,7 @@ class _Model:
         dist = abs(dx) + abs(dy) if self.manhattan else math.hypot(dx, dy)
         travel = dist / self.speed[j] + self.overhead[j]
         self.tech[j] = k
+        self.current[k] = j
         self.assign[j] = now
         self.arrive[j] = now + travel
         self.done[j] = now + travel + self.service[j]
@@ -183,6 +216,8 @@ class _Model:
         return heapq.heappop(best)[2]
 
     def free(self, k: int) -> None:
+        if self.follow_ups:
+            self.follow_up(self.current[k])
         if self.on_shift:
             j = self.pop_next(include_day=True)
         elif k < self.crew.on_call:
@@ -194,6 +229,15 @@ class _Model:
             self.start(k, j)
         elif not self.on_shift and k >= self.crew.on_call:
             self.tx[k], self.ty[k] = self.crew.base  # home after the last job
+
+    def follow_up(self, j: int) -> None:
+        """A finished job may bring the customer back (or a referral), if they were happy."""
+        child = self.child[j]
+        if child < 0:
+            return
+        late = self.arrive[j] > self.expect_by[j]
+        if self.u_child[j] < (self.p_late[j] if late else self.p_on_time[j]):
+            self.exists[child] = True
 
     def open_shift(self) -> None:
         self.on_shift = True
@@ -228,4 +272,5 @@ def simulate_dispatch(jobs: DispatchJobs, crew: Crew, horizon: float) -> Dispatc
         arrive=np.asarray(model.arrive),
         done=done,
         n_events=model.n_events,
+        exists=np.asarray(model.exists, dtype=bool),
     )

@@ -279,15 +279,19 @@ def n_reviews(policy: Policy, horizon: float) -> int:
     return math.ceil(horizon / policy.review_every)  # type: ignore[operator]
 
 
-def max_orders(policy: Policy, n_demand_events: int, horizon: float) -> int:
+def max_orders(policy: Policy, demand_units: int, horizon: float) -> int:
     """Upper bound on the replenishments of one item: how many lead-time draws to pass.
 
-    Continuous policies order at most once at t = 0 and once per demand event; periodic ones at
-    most once per count; ``none`` at most once per noticed stockout.
+    Continuous policies order at most at t = 0 and once per demand event; periodic ones at most
+    once per count; ``none`` once per noticed stockout, i.e. per short demand event or per
+    delivery swallowed whole by the backlog. A generator's first k draws do not depend on how
+    many are drawn, so variants may size their arrays differently and still share them.
     """
     if policy.kind == "periodic":
         return n_reviews(policy, horizon)
-    return n_demand_events + 1
+    if policy.kind == "none":
+        return 2 * demand_units + 1
+    return demand_units + 1
 
 
 # --------------------------------------------------------------------------- results
@@ -345,18 +349,39 @@ def simulate_inventory(
 ) -> InventoryResult:
     """Run every item's shelf over ``[0, horizon)`` days against the given demand and supply.
 
+    How a demand of ``q`` units is met (events are indivisible, except that a backordered one
+    takes what is on the shelf at once and waits for the rest, first come first served):
+
+    * ``job`` demand sees the real shelf: filled now if ``q`` units are there, else backordered
+      or lost by the item's ``job_shortage`` rule;
+    * ``order`` demand with real-time stock (``sync_every`` None or 0) works the same way by
+      ``order_shortage``. With a stale figure, the shop takes the order when the figure shows
+      ``q`` units (and lowers it by ``q``); if the real shelf has fewer the order is *oversold*
+      (cancelled and refunded, whatever the shortage rule). When the figure shows fewer, the
+      order is lost under ``lost`` (even if a delivery the shop has not seen is on the shelf),
+      or goes to the real shelf as a backorder under ``backorder``.
+
+    Continuous policies review the inventory position (on hand + on order - backorders) at
+    t = 0 and after every demand; several orders may be outstanding and may cross. At equal
+    times, deliveries come first, then syncs, noticed stockouts, counts and demand.
+
     Parameters
     ----------
     items
         One :class:`StockItem` per item; demand's ``item`` indexes this sequence.
     demand, supply
-        The replication's draws (shared by all variants).
+        The replication's draws, shared by all variants (nothing here is random).
     horizon
-        Days simulated; demand must fall in ``[0, horizon)``.
+        Days simulated; demand must fall in ``[0, horizon)``; later deliveries stay on order.
     sync_every
-        Days between updates of the shop's displayed stock (``None`` or 0: real time, no
-        oversells). Syncs happen at ``k * sync_every``; between them the figure only drops by
-        accepted online orders, so parts used by jobs and deliveries go unseen.
+        Days between updates of the shop's displayed stock, at ``k * sync_every`` (``None`` or
+        0: real time, no oversells). Between syncs the figure only drops with accepted online
+        orders, so parts used on jobs and deliveries go unseen.
+
+    Returns
+    -------
+    InventoryResult
+        Per event, per item, per replenishment order and per day; money is the caller's.
     """
     horizon = _time("horizon", horizon, positive=True)
     sync = (
@@ -397,6 +422,18 @@ def _ints(values: object) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
 
+def _kth(draws: float | list[float], k: int, name: str, i: int) -> float:
+    """Draw ``k`` of an item's supply array (a plain number is used every time)."""
+    if isinstance(draws, float):
+        return draws
+    if k < len(draws):
+        return draws[k]
+    raise ValueError(
+        f"supply.{name}[{i}] has {len(draws)} draws but item {i} needs more; "
+        "size it with max_orders()"
+    )
+
+
 class _Run:
     """One simulation. Plain attributes and lists: this is the hot loop."""
 
@@ -413,10 +450,13 @@ class _Run:
         pol = [it.policy for it in items]
         kinds = {"ss": _SS, "base_stock": _SS, "rq": _RQ, "periodic": _PERIODIC, "none": _NONE}
         self.kind = [kinds[p.kind] for p in pol]
-        self.low = [p.order_up_to - 1 if p.kind == "base_stock" else p.reorder_point for p in pol]
-        self.up_to = [p.order_up_to for p in pol]
-        self.qty = [p.order_quantity for p in pol]
-        self.review = [p.review_every for p in pol]
+        self.up_to = [p.order_up_to or 0 for p in pol]  # 0 and 1.0 below: unused by the kind
+        self.low = [
+            p.reorder_point if p.reorder_point is not None else S - 1
+            for p, S in zip(pol, self.up_to, strict=True)
+        ]
+        self.qty = [p.order_quantity or 1 for p in pol]
+        self.review = [p.review_every or 1.0 for p in pol]
         self.delay = [p.notice_delay for p in pol]
         self.lost_rule = [(it.job_shortage == "lost", it.order_shortage == "lost") for it in items]
         self.leads = [v.tolist() for v in supply.lead_times]  # a float: fixed lead time
@@ -461,16 +501,7 @@ class _Run:
 
     def place(self, i: int, t: float, q: int) -> None:
         k = self.placed[i]
-        lead = self.leads[i]
-        if isinstance(lead, float):
-            when = t + lead
-        elif k < len(lead):
-            when = t + lead[k]
-        else:
-            raise ValueError(
-                f"supply.lead_times[{i}] has {len(lead)} draws but item {i} places "
-                f"more orders; size it with max_orders()"
-            )
+        when = t + _kth(self.leads[i], k, "lead_times", i)
         self.placed[i] = k + 1
         self.on_order[i] += q
         self.ordered[i] += q
@@ -491,7 +522,10 @@ class _Run:
     # -- events ----------------------------------------------------------------------------
     def receive(self, t: float, i: int, k: int) -> None:
         """A delivery: waiting demand is served first come first served, the rest is shelved."""
-        self.touch(i, t)
+        dt = t - self.last[i]  # touch(), inlined: this and demand_event() are the hot path
+        self.area_oh[i] += self.on_hand[i] * dt
+        self.area_bo[i] += self.backlog[i] * dt
+        self.last[i] = t
         order = self.orders[k]
         q = int(order[2])
         order[3] = t
@@ -514,6 +548,8 @@ class _Run:
         self.on_hand[i] = stock
         if stock:
             self.out[i] = False
+        elif queue:
+            self.notice(i, t)  # still short after the delivery: whoever unpacks it reorders
 
     def count(self, t: float, i: int) -> None:
         """Periodic review k of item i on a counted (possibly wrong) stock figure."""
@@ -533,23 +569,18 @@ class _Run:
         k = self.n_notices[i]
         self.n_notices[i] = k + 1
         delays = self.notices[i]
-        if delays is None:
-            delay = self.delay[i]
-        elif k < len(delays):
-            delay = delays[k]
-        else:
-            raise ValueError(
-                f"supply.notice_delays[{i}] has {len(delays)} draws but item {i} "
-                "notices more stockouts; size it with max_orders()"
-            )
+        delay = self.delay[i] if delays is None else _kth(delays, k, "notice_delays", i)
         self.noticing[i] = True
         self.push(t + delay, _NOTICE, i, 0)
 
     def demand_event(self, e: int, t: float, i: int, q: int) -> None:
         """One request: filled from the shelf, oversold, lost, or queued for the next delivery."""
-        self.touch(i, t)
-        src = self.src[e]
         stock = self.on_hand[i]
+        dt = t - self.last[i]  # touch(), inlined
+        self.area_oh[i] += stock * dt
+        self.area_bo[i] += self.backlog[i] * dt
+        self.last[i] = t
+        src = self.src[e]
         if src == ORDER and self.sync is not None:
             if self.shown[i] < q and self.lost_rule[i][1]:  # shown out of stock: lost sale
                 self.lost[e] = True
@@ -591,10 +622,8 @@ class _Run:
         self.notice(i, t)
 
     def scheduled(self, t: float, kind: int, i: int, payload: int) -> None:
-        self.n_events += 1
-        if kind == _RECEIPT:
-            self.receive(t, i, payload)
-        elif kind == _SYNC:
+        """A sync of the shop's figure, a noticed stockout or a periodic count."""
+        if kind == _SYNC:
             self.shown = list(self.on_hand)
             self.push((payload + 1) * self.sync, _SYNC, 0, payload + 1)  # type: ignore[operator]
         elif kind == _NOTICE:
@@ -609,10 +638,14 @@ class _Run:
         heap, days = self.heap, self.days
         while heap and heap[0][0] <= until:
             t, kind, _, i, payload = heapq.heappop(heap)
+            self.n_events += 1
             while self.next_day <= t:
                 days.append(list(self.on_hand))
                 self.next_day += 1.0
-            self.scheduled(t, kind, i, payload)
+            if kind == _RECEIPT:
+                self.receive(t, i, payload)
+            else:
+                self.scheduled(t, kind, i, payload)
         while self.next_day <= until:
             days.append(list(self.on_hand))
             self.next_day += 1.0

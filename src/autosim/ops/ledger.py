@@ -27,10 +27,15 @@ DSO_WINDOW_DAYS = 90
 
 
 def collections_of(
-    scenario: Scenario, jobs: Jobs, paths: AutomatedPaths, done: np.ndarray, amount: np.ndarray
+    scenario: Scenario,
+    jobs: Jobs,
+    paths: AutomatedPaths,
+    rows: np.ndarray,
+    done: np.ndarray,
+    amount: np.ndarray,
 ) -> Collections:
-    """The money path of every active job (``jobs`` is the whole table; ``done``/``amount``
-    are per active job, in the same order).
+    """The money path of the jobs ``rows`` of the whole table ``jobs`` (``done``/``amount``
+    are per job of ``rows``, in the same order).
 
     Without an ``invoicing`` section customers pay at completion (cash = revenue).
     """
@@ -48,8 +53,8 @@ def collections_of(
             on_site=completed,
             error=np.zeros(n, bool),
         )
-    active = paths.active
-    u_all = jobs.u  # the mix works on the whole job table; active rows are read back
+    active = rows
+    u_all = jobs.u  # the mix works on the whole job table; the rows are read back
     u = u_all[active]
 
     def full(value: object) -> np.ndarray:

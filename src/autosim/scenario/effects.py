@@ -38,6 +38,9 @@ EFFECTABLE: dict[str, str] = {
     "invoicing.admin_time_per_invoice": "office time to prepare and chase one invoice",
     "invoicing.rework_delay": "time to re-issue an erroneous invoice",
     "invoicing.batch_every": "time between office invoice runs (manual mode)",
+    "customers.personal_touch": "how personal the contact is, 0 to 1 (1: a person handles it; "
+    "a chatbot or app answering first lowers it); customers who value personal service come "
+    "back less after an impersonal one",
 }
 
 

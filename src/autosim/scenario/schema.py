@@ -13,10 +13,12 @@ import difflib
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from autosim.dists import Constant, Exponential
 from autosim.scenario.fields import DistField, Scalar
+from autosim.scenario.goals import Strategy
+from autosim.scenario.schema_base import Frozen
 from autosim.units import parse_duration, parse_hours
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "Automation",
     "Calendar",
     "Costs",
+    "Customers",
     "Dispatch",
     "Finance",
     "Intake",
@@ -33,6 +36,7 @@ __all__ = [
     "JobType",
     "Payment",
     "Scenario",
+    "SegmentLoyalty",
     "Technicians",
     "Travel",
 ]
@@ -47,12 +51,6 @@ Positive = Scalar(0.0, lo_open=True)
 Money = Scalar(0.0, unit="money")
 Minutes = Scalar(0.0, unit="duration")
 WeeklyHours = tuple[tuple[float, float] | None, ...]
-
-
-class Frozen(BaseModel):
-    """Base for schema objects: immutable, no unknown keys, arbitrary value types allowed."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
 def _duration(value: object) -> float:
@@ -316,6 +314,38 @@ class Automation(Frozen):
         return value
 
 
+class SegmentLoyalty(Frozen):
+    """How one segment's customers come back, and what they care about."""
+
+    repeat_prob: Probability = 0.0
+    referral_prob: Probability = 0.0
+    return_after: DistField("duration") = Constant(180 * 1440.0)
+    response_expectation: Minutes | None = None
+    values_personal_service: Probability = 0.0
+
+    @model_validator(mode="after")
+    def _at_most_one(self) -> SegmentLoyalty:
+        total = self.repeat_prob + self.referral_prob
+        if isinstance(total, float) and total > 1:
+            raise ValueError(f"repeat_prob + referral_prob must be <= 1 (got {total:g})")
+        return self
+
+
+class Customers(Frozen):
+    """Repeat and referral demand, driven by how each customer was treated."""
+
+    segments: dict[str, SegmentLoyalty] = Field(default_factory=dict)
+    late_penalty: Probability = 0.5
+    invoice_error_penalty: Probability = 0.3
+    impersonal_penalty: Probability = 0.6
+    personal_touch: Probability = 1.0
+    generations: int = Field(2, ge=1, le=5)
+
+    def loyalty(self, segment: str) -> SegmentLoyalty:
+        """A segment's loyalty parameters (its own entry, else ``default``, else none)."""
+        return self.segments.get(segment) or self.segments.get("default") or SegmentLoyalty()
+
+
 class Finance(Frozen):
     """Money that does not depend on operations: discounting, opening cash, fixed costs."""
 
@@ -335,7 +365,9 @@ class Scenario(Frozen):
     calendar: Calendar = Calendar()
     dispatch: Dispatch
     invoicing: Invoicing | None = None
+    customers: Customers | None = None
     finance: Finance = Finance()
+    strategy: Strategy | None = None
     automations: tuple[Automation, ...] = ()
 
     @field_validator("horizon", "warmup", mode="before")
@@ -409,6 +441,37 @@ def cross_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]
                     "'default' entry",
                 )
             )
+    if scenario.customers is not None:
+        for name in sorted(set(scenario.customers.segments) - segments - {"default"}):
+            problems.append(
+                (
+                    ("customers", "segments", name),
+                    f"unknown segment {name!r} (known: {', '.join(sorted(segments))}, default)",
+                )
+            )
+    for i, auto in enumerate(scenario.automations):
+        if scenario.customers is None and any(p.startswith("customers.") for p in auto.effects):
+            problems.append(
+                (
+                    ("automations", i, "effects"),
+                    "changes customers, but the scenario has no 'customers' section",
+                )
+            )
+    if scenario.strategy is not None:
+        known = {"segment": segments, "job_type": {j.id for j in scenario.dispatch.job_types}}
+        for g, goal in enumerate(scenario.strategy.goals):
+            for c, cond in enumerate(goal.all):
+                for by, value in (cond.filter or {}).items():
+                    if value not in known[by]:
+                        hint = difflib.get_close_matches(value, sorted(known[by]), n=1)
+                        maybe = f"; did you mean {hint[0]!r}?" if hint else ""
+                        problems.append(
+                            (
+                                ("strategy", "goals", g, "all", c, "filter", by),
+                                f"unknown {by.replace('_', ' ')} {value!r}{maybe} "
+                                f"(known: {', '.join(sorted(known[by]))})",
+                            )
+                        )
     for i, auto in enumerate(scenario.automations):
         if scenario.invoicing is None and any(p.startswith("invoicing.") for p in auto.effects):
             problems.append(
