@@ -21,6 +21,7 @@ from autosim.strategy import evaluate_strategy, newcombe_paired_interval
         (">= 90%", "share", ">=", 0.9, False),
         ("+15%", "jobs", ">=", 0.15, True),
         ("-20%", "money", "<=", -0.2, True),
+        (">= -5%", "share", ">=", -0.05, True),
     ],
 )
 def test_targets_parse(text: str, unit: str, op: str, threshold: float, relative: bool) -> None:

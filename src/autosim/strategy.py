@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from autosim.analysis import mean_ci, wilson_interval
+from autosim.errors import RunError
 from autosim.scenario.goals import Goal, Strategy
 
 __all__ = [
@@ -66,8 +67,12 @@ def goal_met(goal: Goal, rows: pd.DataFrame, baseline: pd.DataFrame) -> np.ndarr
     met = np.ones(len(rows), dtype=bool)
     for cond in goal.all:
         col = cond.column()
-        value = rows[col].to_numpy(float) if col in rows else np.full(len(rows), np.nan)
-        base = baseline[col].to_numpy(float) if col in baseline else np.full(len(rows), np.nan)
+        if col not in rows or col not in baseline:
+            raise RunError(
+                f"goal {goal.id!r} reads the column {col!r}, which this run did not produce"
+            )
+        value = rows[col].to_numpy(float)
+        base = baseline[col].to_numpy(float)
         with np.errstate(invalid="ignore"):
             met &= np.asarray(cond.target.met(value, base), dtype=bool) & ~np.isnan(value)
     return met

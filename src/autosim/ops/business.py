@@ -228,8 +228,11 @@ def _read_outcome(
     for days in goal_periods(scenario):
         recent = sub.call >= horizon - days * DAY
         block = job_kpis([(b, v, m & recent) for b, v, m in all_groups], **arrays)
+        block.update(
+            customer_kpis(scenario, sub, run.follow, arrive, completed, all_groups, recent)
+        )
         kpis.update({name + period_suffix(days): value for name, value in block.items()})
-    kpis.update(customer_kpis(scenario, sub, run.follow, arrive, completed, all_groups))
+    kpis.update(customer_kpis(scenario, sub, run.follow, arrive, completed, all_groups, window))
     overtime, inside = _overtime(record, shift, horizon)
     kpis.update(_crew_kpis(scenario, record, overtime, inside, shift))
     kpis["office_hours"] = float(per.handling[rows][run.via_office & window].sum() / 60.0)

@@ -101,11 +101,14 @@ def customer_kpis(
     arrive: np.ndarray,
     completed: np.ndarray,
     groups: list[tuple[str | None, str | None, np.ndarray]],
+    window: np.ndarray,
 ) -> dict[str, float]:
     """Repeat calls, satisfaction and growth of completed jobs, overall and per group.
 
-    ``sub`` and the arrays are the jobs that happened; growth compares completed jobs called
-    in the last 90 days of the horizon with those called in the first 90 days after warm-up.
+    ``sub`` and the arrays are the jobs that happened; ``window`` selects the jobs the KPIs
+    are about (the KPI window or a goal's period). Growth always compares completed jobs
+    called in the last 90 days of the horizon with those called in the first 90 days after
+    the warm-up.
     """
     horizon = scenario.n_days * DAY
     if follow is None:  # no customer model: growth comes from demand alone
@@ -113,9 +116,8 @@ def customer_kpis(
     else:
         late = arrive > follow.expect_by
         satisfaction = np.clip(follow.satisfaction_on_time - follow.late_penalty * late, 0, 1)
-    window = sub.call >= scenario.warmup
     span = GROWTH_WINDOW_DAYS * DAY
-    early = window & (sub.call < scenario.warmup + span)
+    early = (sub.call >= scenario.warmup) & (sub.call < scenario.warmup + span)
     recent = sub.call >= horizon - span
     out: dict[str, float] = {}
     for by, value, mask in groups:

@@ -26,7 +26,7 @@ from autosim.units import parse_duration
 __all__ = ["Condition", "Constraints", "Goal", "Strategy", "Target", "parse_target"]
 
 _TARGET = re.compile(r"^\s*(<=|>=|<|>)\s*(.+?)\s*$")
-_RELATIVE = re.compile(r"^\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*$")
+_RELATIVE = re.compile(r"^\s*(<=|>=|<|>)?\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*$")
 _NON_NEGATIVE_UNITS = {"min", "h", "days", "day", "jobs", "share", "invoices", "months", "units"}
 _DURATION_UNITS = {"min": 1.0, "h": 60.0, "days": 1440.0, "day": 1440.0}
 
@@ -53,7 +53,8 @@ class Target:
 
     def __str__(self) -> str:
         if self.relative:
-            return f"{'+' if self.threshold >= 0 else '-'}{abs(self.threshold):.0%} vs baseline"
+            sign = "+" if self.threshold >= 0 else "-"
+            return f"{self.op} {sign}{abs(self.threshold):.0%} vs baseline"
         return f"{self.op} {self.threshold:g}"
 
 
@@ -71,16 +72,23 @@ def _number_in_unit(text: str, unit: str) -> float:
 
 
 def parse_target(value: object, unit: str) -> Target:
-    """Parse ``"<= 60 min"``, ``">= 0.95"``, ``"+15%"`` or ``"-20%"`` for a KPI in ``unit``."""
+    """Parse a target for a KPI in ``unit``.
+
+    Absolute: ``"<= 60 min"``, ``">= 0.95"``. Relative to the same replication's baseline:
+    ``"+15%"`` (at least 15% higher), ``"-20%"`` (at least 20% lower), or with an explicit
+    operator, ``">= -5%"`` (not more than 5% lower).
+    """
     if not isinstance(value, str):
         raise ValueError(f"a target is text such as '<= 60', '>= 0.95' or '+15%' (got {value!r})")
     relative = _RELATIVE.match(value)
     if relative:
-        sign = 1.0 if relative.group(1) == "+" else -1.0
-        change = sign * float(relative.group(2)) / 100.0
-        if change <= -1.0:
+        explicit, sign_text, number = relative.groups()
+        sign = 1.0 if sign_text == "+" else -1.0
+        change = sign * float(number) / 100.0
+        op = explicit or (">=" if sign > 0 else "<=")
+        if change <= -1.0 and op in ("<=", "<"):
             raise ValueError(f"a relative target of {value} can never be met")
-        return Target(">=" if sign > 0 else "<=", change, relative=True)
+        return Target(op, change, relative=True)
     absolute = _TARGET.match(value)
     if not absolute:
         raise ValueError(
