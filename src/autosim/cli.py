@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from autosim.errors import AutosimError
+from autosim.errors import AutosimError, RunError
 
 _out = Console(width=80)
 _err = Console(stderr=True, width=80)
@@ -44,6 +44,63 @@ def cmd_validate(args: argparse.Namespace) -> None:
         f"{len(sc.dispatch.job_types)} job types, {len(sc.automations)} automations",
         highlight=False,
     )
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    """Run several scenarios with the same seed and show their verdicts side by side."""
+    from autosim.experiment.runner import run_experiment
+    from autosim.scenario import load_scenario
+
+    scenarios = [load_scenario(path) for path in args.scenarios]
+    summaries = []
+    for path, sc in zip(args.scenarios, scenarios, strict=True):
+        if sc.strategy is None:
+            raise RunError(f"{path}: has no strategy section, so there are no verdicts to compare")
+        results = _with_progress(
+            lambda progress, sc=sc: run_experiment(
+                sc, args.replications, args.seed, n_jobs=args.jobs, progress=progress
+            ),
+            args.replications,
+            args.quiet,
+        )
+        summaries.append(results.summary())
+    print_comparison(summaries, [Path(p).stem for p in args.scenarios])
+    if args.out:
+        from autosim.output import json_safe, write_json
+
+        write_json(args.out, json_safe({"seed": args.seed, "scenarios": summaries}))
+        _out.print(f"\nWrote {args.out}", highlight=False)
+
+
+def print_comparison(summaries: list[dict[str, Any]], labels: list[str]) -> None:
+    """Automations x scenarios: verdict, impact score and mean NPV in each strategy."""
+    table = Table(
+        title="Verdicts by strategy (same seed, same customers): verdict / impact / NPV",
+        title_justify="left",
+        show_lines=True,
+    )
+    table.add_column("automation", overflow="fold")
+    for label in labels:
+        table.add_column(label, overflow="fold")
+    ids = list(dict.fromkeys(v["id"] for s in summaries for v in s["variants"] if v["automations"]))
+    for auto in ids:
+        cells = []
+        for s in summaries:
+            v = next((v for v in s["variants"] if v["id"] == auto), None)
+            if v is None:
+                cells.append("—")
+                continue
+            npv = v["finance"]["npv"]["mean"]
+            cells.append(
+                f"{v['verdict']}\n{v['impact_score']['mean']:+.2f} / {_fmt(npv, money=True)}"
+            )
+        table.add_row(auto, *cells)
+    _out.print(table)
+    for label, s in zip(labels, summaries, strict=True):
+        _out.print(f"\n{label}: {s['strategy']['mission'].strip()}", highlight=False)
+        for v in s["variants"]:
+            if v.get("explanation"):
+                _out.print(f"- {v['explanation']}", highlight=False)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -285,6 +342,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="write report.html and PNG figures (default: yes)",
     )
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="run scenarios with the same seed; verdicts side by side")
+    p.add_argument("scenarios", nargs="+", help="two or more scenario YAML files")
+    p.add_argument("-n", "--replications", type=_positive, default=100)
+    p.add_argument("--seed", type=_seed, default=1, help="shared seed (default 1)")
+    p.add_argument("-j", "--jobs", type=_positive, default=None)
+    p.add_argument("--out", type=Path, default=None, help="write the comparison as JSON here")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("report", help="rebuild report.html and figures from an output folder")
     p.add_argument("folder", type=Path, help="output folder of `autosim run`")

@@ -45,6 +45,22 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def write_json(path: str | os.PathLike[str], data: Any) -> Path:
+    """Write JSON atomically (temporary file in the same folder, then rename)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".autosim-tmp-", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=2, allow_nan=False)
+            out.write("\n")
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
 def _version(package: str) -> str | None:
     try:
         return metadata.version(package)

@@ -1,0 +1,70 @@
+"""Every shipped scenario runs, and gives the verdicts its strategy is about.
+
+Verdict stability is checked at 40 replications for three seeds (min_effect 0.10: 40
+replications are enough to call an automation whose goals never move "misaligned"). The
+200-replication, seed-1 check of the issue is marked slow (``pytest -m slow``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autosim import load_scenario, run_experiment
+
+from .conftest import SCENARIOS
+
+EXPECTED = {
+    "plumbing_residential_emergency": {
+        "auto_dispatch": {"aligned"},
+        "mobile_invoicing": {"aligned"},
+        "generic_crm": {"misaligned"},
+    },
+    "plumbing_commercial_expansion": {
+        "residential_crm": {"misaligned"},
+        "contract_scheduling": {"aligned"},
+    },
+    "boutique_fitness_studio": {
+        "ai_coach_app": {"detrimental", "misaligned"},
+        "backoffice_billing": {"aligned"},
+    },
+    "leather_goods_ecommerce": {
+        "inventory_system": {"aligned"},
+        "chatbot": {"detrimental", "misaligned"},
+    },
+}
+STABILITY_REPLICATIONS = 40
+
+
+def verdicts(path: Path, replications: int, seed: int, executor: str = "serial") -> dict:
+    results = run_experiment(load_scenario(path), replications, seed, executor=executor)
+    return {v["id"]: v["verdict"] for v in results.summary()["variants"] if v["automations"]}
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_scenario_runs(path: Path) -> None:
+    scenario = load_scenario(path)
+    short = scenario.model_copy(update={"horizon": 60 * 1440.0, "warmup": 0.0})
+    results = run_experiment(short, 2, seed=1, executor="serial")
+    assert len(results.replications) == 2 * (1 + len(scenario.automations))
+
+
+CASES = [
+    (name, seed) for name in EXPECTED if (SCENARIOS / f"{name}.yaml").exists() for seed in (1, 2, 3)
+]
+
+
+@pytest.mark.parametrize(("name", "seed"), CASES, ids=[f"{n}-seed{s}" for n, s in CASES])
+def test_verdicts_are_the_strategy_s_and_stable_across_seeds(name: str, seed: int) -> None:
+    got = verdicts(SCENARIOS / f"{name}.yaml", STABILITY_REPLICATIONS, seed)
+    for automation, allowed in EXPECTED[name].items():
+        assert got[automation] in allowed, (automation, got)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in EXPECTED if (SCENARIOS / f"{n}.yaml").exists()])
+def test_verdicts_at_200_replications_seed_1(name: str) -> None:
+    got = verdicts(SCENARIOS / f"{name}.yaml", 200, 1, executor="processes")
+    for automation, allowed in EXPECTED[name].items():
+        assert got[automation] in allowed, (automation, got)
