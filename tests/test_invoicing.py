@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from autosim import load_scenario, run_experiment, scenario_from_dict
+from autosim.experiment.runner import CASH_FLOWS
 from autosim.ops.invoicing import collect, receivables_by_day
 from autosim.timetable import DAY
 
@@ -117,9 +118,7 @@ def test_conservation_and_cash_path_on_the_flagship() -> None:
     np.testing.assert_allclose(lhs, rows["revenue_horizon"], rtol=0, atol=0.01)
     opening = float(scenario.finance.opening_balance)
     for (_, _), days in results.cash.groupby(["variant", "replication"]):
-        flows = days[
-            ["collections", "card_fees", "wages", "admin_wages", "fixed_costs", "automation"]
-        ].sum(axis=1)
+        flows = days[list(CASH_FLOWS)].sum(axis=1)
         np.testing.assert_allclose(days["net_flow"], flows, atol=1e-6)
         np.testing.assert_allclose(days["balance"], opening + np.cumsum(flows), atol=1e-6)
 

@@ -139,8 +139,11 @@ def test_write_report_from_saved_folder(saved_dir, tmp_path):
         "response_time_p90.png",
         "cash_fan.png",
         "convergence_npv.png",
+        "goal_heatmap.png",
+        "alignment_map.png",
     }
     page = path.read_text(encoding="utf-8")
+    assert "<h2>Strategy and goals</h2>" in page
     assert "<th>verdict</th>" in page and "<td>aligned</td>" in page
     assert html.escape(f"moves the emergency goal {EVIL}") in page and EVIL not in page
     assert "Automated dispatch and 24/7 intake" in page  # names read from the saved scenario

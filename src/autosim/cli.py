@@ -140,6 +140,7 @@ def cmd_run(args: argparse.Namespace) -> None:
             executor=args.executor,
             n_jobs=args.jobs,
             progress=progress,
+            max_jobs=args.max_jobs,
         ),
         args.replications,
         args.quiet,
@@ -236,6 +237,8 @@ def print_summary(summary: dict[str, Any]) -> None:
     _out.print(fin)
     if "strategy" in summary:
         print_alignment(summary)
+    for note in summary.get("warnings", []):
+        _err.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
 
 
 def print_alignment(summary: dict[str, Any]) -> None:
@@ -335,6 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="output folder (default: out/<scenario name>)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--max-jobs",
+        type=_positive,
+        default=None,
+        help="refuse replications expected to generate more calls than this (default 2,000,000)",
+    )
     p.add_argument(
         "--plots",
         action=argparse.BooleanOptionalAction,

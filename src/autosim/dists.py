@@ -883,7 +883,17 @@ def from_spec(
     if isinstance(spec, Distribution):
         return spec
     if isinstance(spec, Mapping):
-        return _from_mapping(spec, unit, base_dir)
+        try:
+            dist = _from_mapping(spec, unit, base_dir)
+            finite = [dist.mean, *dist.support]
+        except (OverflowError, ZeroDivisionError, FloatingPointError):
+            raise ValueError(
+                f"the parameters of {spec.get('dist')!r} are too extreme to compute with "
+                f"(got {spec})"
+            ) from None
+        if math.isnan(finite[0]) or math.isinf(finite[0]):
+            raise ValueError(f"{dist!r} has no finite mean; check its parameters")
+        return dist
     if isinstance(spec, bool) or not (_is_number(spec) or isinstance(spec, str)):
         expected = "a duration like '45 min'" if unit == _DURATION else "a number"
         raise ValueError(

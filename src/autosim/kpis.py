@@ -3,7 +3,8 @@
 One catalogue names every KPI with its unit and meaning; the README's table, ``autosim kpis``,
 the goals of a strategy and the columns of ``replications.parquet`` all come from it, so they
 cannot drift apart. KPIs that can be broken down appear again as
-``name[segment=residential]`` and ``name[job_type=emergency]`` columns.
+``name[segment=residential]`` and ``name[job_type=emergency]`` columns (stock KPIs as
+``name[item=fittings]``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class KPI:
     unit: str
     meaning: str
     better: str = ""  # "higher", "lower" or "" (neither)
-    by: tuple[str, ...] = ()  # breakdowns available: "segment", "job_type"
+    by: tuple[str, ...] = ()  # breakdowns available: "segment", "job_type", "item"
     group: str = "dispatch"
 
 
@@ -188,6 +189,108 @@ CATALOGUE: tuple[KPI, ...] = (
         "lower",
         (),
         "finance",
+    ),
+    KPI(
+        "fill_rate",
+        "share",
+        "units demanded (parts for jobs and online orders) handed over from the shelf at once",
+        "higher",
+        ("item",),
+        "inventory",
+    ),
+    KPI(
+        "stockout_events",
+        "events",
+        "times an item's shelf ran out (counted once until a delivery restocks it)",
+        "lower",
+        (),
+        "inventory",
+    ),
+    KPI(
+        "oversells",
+        "orders",
+        "online orders accepted on a stale stock figure for items already gone: cancelled, "
+        "refunded, unhappy customer",
+        "lower",
+        ("item",),
+        "inventory",
+    ),
+    KPI(
+        "lost_sales",
+        "units",
+        "units of online orders lost because the item was (or was shown) out of stock",
+        "lower",
+        ("item",),
+        "inventory",
+    ),
+    KPI(
+        "online_revenue",
+        "money",
+        "online sales at price, less the oversold orders refunded",
+        "higher",
+        (),
+        "inventory",
+    ),
+    KPI(
+        "avg_stock_value",
+        "money",
+        "time-average stock on hand at unit cost",
+        "",
+        (),
+        "inventory",
+    ),
+    KPI(
+        "cash_in_stock",
+        "money",
+        "cash tied up in stock: average end-of-day stock at cost less unpaid supplier bills "
+        "(negative: suppliers' credit more than funds the shelf)",
+        "lower",
+        (),
+        "inventory",
+    ),
+    KPI(
+        "holding_cost",
+        "money",
+        "cost of holding stock (capital, space, shrinkage) at each item's yearly rate; not a "
+        "cash flow",
+        "lower",
+        (),
+        "inventory",
+    ),
+    KPI(
+        "ordering_cost",
+        "money",
+        "fixed cost of the replenishment orders placed",
+        "lower",
+        (),
+        "inventory",
+    ),
+    KPI(
+        "orders_placed", "orders", "replenishment orders placed with suppliers", "", (), "inventory"
+    ),
+    KPI(
+        "inventory_turns",
+        "per year",
+        "cost of units used or sold per year / average stock value",
+        "higher",
+        (),
+        "inventory",
+    ),
+    KPI(
+        "supply_trips",
+        "jobs",
+        "jobs where a technician drove to the supply house for a part missing from the shelf",
+        "lower",
+        (),
+        "inventory",
+    ),
+    KPI(
+        "return_visits",
+        "jobs",
+        "jobs completed on a second visit because a part was missing",
+        "lower",
+        (),
+        "inventory",
     ),
     KPI(
         "roi",

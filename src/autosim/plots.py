@@ -620,7 +620,35 @@ def standard_figures(results_like: Any) -> dict[str, Callable[[], Figure]]:
         out["cash_fan.png"] = lambda: cash_fan(cash, currency=currency)
     if _has_automations(reps, "npv"):
         out["convergence_npv.png"] = lambda: convergence(reps, "npv", currency=currency)
+    summary = results_like.summary()
+    judged = [v for v in summary.get("variants", []) if v.get("automations") and "verdict" in v]
+    if "strategy" in summary and judged:
+        matrix, points = _strategy_frames(judged)
+        out["goal_heatmap.png"] = lambda: goal_heatmap(matrix)
+        out["alignment_map.png"] = lambda: alignment_map(points, currency=currency)
     return out
+
+
+def _strategy_frames(judged: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The alignment matrix and the impact-vs-NPV points, from a summary's variants."""
+    matrix = pd.DataFrame(
+        {v["id"]: {g: e["delta_vs_baseline"] for g, e in v["goals"].items()} for v in judged}
+    ).T
+    points = pd.DataFrame(
+        [
+            {
+                "automation": v["id"],
+                "impact": v["impact_score"]["mean"],
+                "impact_lo": v["impact_score"]["ci95"][0],
+                "impact_hi": v["impact_score"]["ci95"][1],
+                "npv": v["finance"]["npv"]["mean"],
+                "npv_lo": v["finance"]["npv"]["ci95"][0],
+                "npv_hi": v["finance"]["npv"]["ci95"][1],
+            }
+            for v in judged
+        ]
+    )
+    return matrix.astype(float), points.astype({c: float for c in points.columns[1:]})
 
 
 def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:

@@ -37,6 +37,10 @@ REPORT_KPIS = (
     "within_target_share",
     "jobs_completed",
     "jobs_lost",
+    "dso_days",
+    "fill_rate",
+    "oversells",
+    "cash_in_stock",
     "revenue",
     "net_cash_flow",
     "min_cash_balance",
@@ -243,6 +247,8 @@ def _decision(summary: dict[str, Any], autos: list[dict[str, Any]]) -> str:
     headers = ["automation", *(["verdict"] if has_verdict else [])]
     headers += [f"mean NPV ({cur})", "NPV 90% band [P5, P95]", "P(ROI > 0)", "mean ROI"]
     headers += ["median payback (months)", "paid back within horizon"]
+    has_constraints = any(v.get("constraints") for v in autos)
+    headers += ["fits constraints"] if has_constraints else []
     headers += ["explanation"] if has_explanation else []
     rows = []
     for v in autos:
@@ -254,6 +260,9 @@ def _decision(summary: dict[str, Any], autos: list[dict[str, Any]]) -> str:
         row += [_pct(f["roi"]["p_positive"]), _fmt(f["roi"]["mean"])]
         median = _fmt(payback["p50"]) if _finite(payback["p50"]) else "not within horizon"
         row += [median, _pct(payback["p_within_horizon"])]
+        if has_constraints:
+            failed = [name for name, c in (v.get("constraints") or {}).items() if not c["fits"]]
+            row += ["yes" if not failed else "no: " + ", ".join(failed)]
         row += [str(v.get("explanation") or "")] if has_explanation else []
         rows.append(row)
     start = 1 + has_verdict
@@ -449,6 +458,9 @@ def _render(results_like: Any, scenario_text: str | None, images: dict[str, byte
     else:
         parts.append("<p>This run has no automation: only the baseline was simulated.</p>")
 
+    if "strategy" in summary:
+        parts.append(_strategy_section(summary, images))
+
     parts.append("<h2>Key KPIs per variant</h2><p>Mean [P5, P95] over replications.</p>")
     parts.append(_kpi_table(summary))
     parts.append(
@@ -559,3 +571,38 @@ def write_report(
     images = {path.name: path.read_bytes() for path in written}  # drawn once, used twice
     page = _render(results_like, scenario_text, images)
     return plots.write_atomic(target / "report.html", page.encode("utf-8"))
+
+
+def _strategy_section(summary: dict[str, Any], images: dict[str, bytes]) -> str:
+    """Mission, goals with P(met) per variant, the alignment heatmap and map."""
+    strategy = summary["strategy"]
+    variants = summary["variants"]
+    headers = ["goal", "description", "weight", *(f"P(met): {v['id']}" for v in variants)]
+    rows = []
+    for goal in strategy["goals"]:
+        cells = [goal["id"], goal["description"], _fmt(goal["weight"])]
+        for v in variants:
+            entry = v["goals"][goal["id"]]
+            lo, hi = entry["ci95"]
+            cells.append(f"{_pct(entry['p_met'])} [{_pct(lo)}, {_pct(hi)}]")
+        rows.append(cells)
+    parts = [
+        "<h2>Strategy and goals</h2>",
+        f"<p>{_e(strategy['mission'].strip())}</p>",
+        "<p>P(goal met) over replications with its 95% Wilson interval. A change in P(met) "
+        f"smaller than {_pct(strategy['min_effect'])} does not count towards a verdict.</p>",
+        _table(headers, rows, numeric=range(2, len(headers))),
+        _img(
+            images.get("goal_heatmap.png"),
+            "change in probability of meeting each goal, per automation",
+            "Change in P(goal met) against the baseline, same replications (points of "
+            "probability).",
+        ),
+        _img(
+            images.get("alignment_map.png"),
+            "strategic impact against expected NPV, per automation",
+            "Strategic impact (weighted change in goal attainment) against expected NPV, with "
+            "95% intervals.",
+        ),
+    ]
+    return "".join(parts)

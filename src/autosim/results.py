@@ -150,6 +150,7 @@ class Results:
             if variant.automations:
                 entry["finance"] = _finance(rows)
             out["variants"].append(entry)
+        out["warnings"] = self.warnings()
         judged = self.strategy_evaluation()
         if judged is not None:
             strategy = self.scenario.strategy
@@ -164,6 +165,35 @@ class Results:
             for entry in out["variants"]:
                 entry.update(judged[entry["id"]])
         return out
+
+    def warnings(self) -> list[str]:
+        """Statistical caveats of this run, in plain words (also printed by the CLI)."""
+        notes = []
+        n = self.n_replications
+        if n < 30:
+            notes.append(
+                f"only {n} replications: means have wide intervals and P5/P95 rest on very few "
+                "values; use 30 or more (100+ for percentiles and verdicts)"
+            )
+        sc = self.scenario
+        if sc.warmup == 0 and sc.n_days < 90:
+            notes.append(
+                "the business starts empty (no queue, no receivables) and the horizon is short: "
+                "set a warmup (e.g. '7 day') so the start-up does not colour the KPIs"
+            )
+        frame = self.replications
+        undefined = {c: int(frame[c].isna().sum()) for c in self.kpi_columns}
+        undefined = {c: k for c, k in undefined.items() if k}
+        if undefined:
+            worst = sorted(undefined, key=undefined.get, reverse=True)[:3]
+            listed = ", ".join(f"{c} ({undefined[c]} of {len(frame)})" for c in worst)
+            more = f" and {len(undefined) - 3} more" if len(undefined) > 3 else ""
+            notes.append(
+                f"{len(undefined)} KPI columns are undefined in some replications (e.g. no jobs "
+                f"of that kind happened): {listed}{more}; they are left out of means and "
+                "percentiles and counted in n_undefined"
+            )
+        return notes
 
     def strategy_evaluation(self) -> dict[str, dict[str, Any]] | None:
         """Goals, verdicts and constraints per variant (None without a strategy section)."""

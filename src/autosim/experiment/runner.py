@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autosim.experiment.executors import run_tasks
+from autosim.experiment.guards import check_size
 from autosim.experiment.rng import SeedLike, Streams, fresh_entropy
 from autosim.finance import month_index, monthly_totals, npv_monthly, payback_months, roi
 from autosim.ops.business import VariantOutcome, simulate_variant
@@ -33,6 +34,9 @@ CASH_FLOWS = (
     "admin_wages",
     "fixed_costs",
     "automation",
+    "online_sales",
+    "refunds",
+    "purchases",
 )
 
 
@@ -172,6 +176,7 @@ def run_experiment(
     chunk_size: int | None = None,
     common_random_numbers: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    max_jobs: int | None = None,
 ):
     """Run ``n_replications`` of every variant and return the :class:`~autosim.Results`.
 
@@ -190,6 +195,10 @@ def run_experiment(
         Keep True. False gives every variant its own streams, to show what CRN buys.
     progress
         Called as ``progress(replications_done, n_replications)`` after each chunk.
+    max_jobs
+        Refuse to run when one replication would generate more calls than this (default
+        :data:`autosim.experiment.guards.DEFAULT_MAX_JOBS`): a typo in a rate should not eat
+        the machine's memory.
     """
     from autosim.errors import RunError
     from autosim.results import Results
@@ -199,6 +208,7 @@ def run_experiment(
     entropy = fresh_entropy() if seed is None else int(seed)
     if entropy < 0:
         raise RunError(f"seed must be a non-negative integer (got {seed})")
+    check_size(scenario, max_jobs)
     variants = tuple(variants or default_variants(scenario))
     workers = n_jobs or _cpu_count()
     size = chunk_size or default_chunk_size(n_replications, workers)

@@ -9,7 +9,7 @@ baseline and each automation's version according to who actually used the automa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from autosim.ops.demand import Jobs, U
 from autosim.ops.dispatch import CHOICE, Crew, DispatchJobs, DispatchRecord, simulate_dispatch
 from autosim.ops.intake import intake_times
 from autosim.ops.ledger import LedgerInputs, build_ledger, collections_of, money_kpis
+from autosim.ops.stock import StockOutcome, run_stock
 from autosim.scenario.schema import Scenario, technician_shift
 from autosim.timetable import DAY, Timetable
 
@@ -184,6 +185,7 @@ def simulate_variant(
         ),
         shift,
         office,
+        stream,
     )
     return VariantOutcome(kpis, ledger, record.n_events, int(happened.sum()))
 
@@ -203,12 +205,26 @@ class _Run:
     follow: FollowUps | None
 
 
+def _stock(scenario: Scenario, run: _Run, stream: Stream) -> StockOutcome | None:
+    """The stock room after the dispatch run (None without an inventory section)."""
+    if scenario.inventory is None:
+        return None
+    arrive = np.where(run.record.arrive <= scenario.n_days * DAY, run.record.arrive, np.nan)
+    autos = run.paths.automations
+    return run_stock(scenario, run.jobs, run.rows, arrive, autos, stream, goal_periods(scenario))
+
+
 def _read_outcome(
-    scenario: Scenario, run: _Run, shift: Timetable, office: Timetable
+    scenario: Scenario, run: _Run, shift: Timetable, office: Timetable, stream: Stream
 ) -> tuple[dict[str, float], Ledger]:
     """KPIs and daily cash from the recorded arrays (nothing here is event-driven)."""
     horizon = scenario.n_days * DAY
     sub, rows, record, per = run.sub, run.rows, run.record, run.per
+    stock = _stock(scenario, run, stream)
+    busy = record  # when each technician is free again (supply trips and return visits added)
+    if stock is not None:
+        busy = replace(record, done=record.done + stock.extra_minutes)
+        record = replace(record, done=stock.completion(record.done, horizon))
     completed = ~np.isnan(record.done)
     types = scenario.dispatch.job_types
     target = np.array([np.nan if t.response_target is None else t.response_target for t in types])
@@ -233,8 +249,8 @@ def _read_outcome(
         )
         kpis.update({name + period_suffix(days): value for name, value in block.items()})
     kpis.update(customer_kpis(scenario, sub, run.follow, arrive, completed, all_groups, window))
-    overtime, inside = _overtime(record, shift, horizon)
-    kpis.update(_crew_kpis(scenario, record, overtime, inside, shift))
+    overtime, inside = _overtime(busy, shift, horizon)
+    kpis.update(_crew_kpis(scenario, busy, overtime, inside, shift))
     kpis["office_hours"] = float(per.handling[rows][run.via_office & window].sum() / 60.0)
 
     money = collections_of(scenario, run.jobs, run.paths, rows, record.done, per.revenue[rows])
@@ -249,6 +265,7 @@ def _read_outcome(
             money=money,
             automation_masks=tuple(m[rows] for m in run.paths.masks),
             automations=run.paths.automations,
+            stock_flows=stock.flows if stock is not None else None,
         ),
         shift,
         office,
@@ -263,6 +280,9 @@ def _read_outcome(
         - ledger.flows["collections"].sum()
         - kpis["bad_debt"]
     )
+    if stock is not None:
+        kpis.update(stock.kpis)
+        kpis["profit"] += stock.accrual_adjustment  # stock bought but not used is not a cost
     return kpis, ledger
 
 

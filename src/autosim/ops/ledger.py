@@ -9,6 +9,7 @@ two are tracked day by day.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from autosim.automation import AutomatedPaths
 from autosim.finance import Ledger, month_starts
 from autosim.ops.demand import Jobs, U
 from autosim.ops.invoicing import Collections, collect, receivables_by_day
+from autosim.ops.stock_books import STOCK_FLOWS
 from autosim.scenario.schema import Automation, Scenario
 from autosim.timetable import DAY, Timetable
 
@@ -134,6 +136,7 @@ class LedgerInputs:
     money: Collections
     automation_masks: tuple[np.ndarray, ...]
     automations: tuple[Automation, ...]
+    stock_flows: Mapping[str, np.ndarray] | None = None  # online sales, refunds, purchases
 
 
 def _per_day(times: np.ndarray, weights: np.ndarray | None, n_days: int) -> np.ndarray:
@@ -189,4 +192,6 @@ def build_ledger(
         "fixed_costs": fixed,
         "automation": automation,
     }
+    for name in STOCK_FLOWS:  # zero without an inventory section
+        flows[name] = inputs.stock_flows[name] if inputs.stock_flows else np.zeros(n_days)
     return Ledger(flows, float(scenario.finance.opening_balance))

@@ -41,6 +41,15 @@ EFFECTABLE: dict[str, str] = {
     "customers.personal_touch": "how personal the contact is, 0 to 1 (1: a person handles it; "
     "a chatbot or app answering first lowers it); customers who value personal service come "
     "back less after an impersonal one",
+    "inventory.sync_every": "null: the shop shows the real stock (no oversells); each online "
+    "order uses the real figure with the adoption probability at its time",
+    "inventory.review": "continuous: periodic and manual items are watched as (s, S) with their "
+    "reorder_point and order_up_to, from when adoption passes 50%",
+    "inventory.count_accuracy": "exact: periodic counts without counting errors, from when "
+    "adoption passes 50%",
+    "inventory.reorder_points": "demand_based: reorder point and order-up-to level of every "
+    "reorderable item set from expected demand over the lead time (at inventory.service_level) "
+    "and reviewed continuously, from when adoption passes 50%",
 }
 
 

@@ -27,7 +27,20 @@ __all__ = ["Condition", "Constraints", "Goal", "Strategy", "Target", "parse_targ
 
 _TARGET = re.compile(r"^\s*(<=|>=|<|>)\s*(.+?)\s*$")
 _RELATIVE = re.compile(r"^\s*(<=|>=|<|>)?\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*$")
-_NON_NEGATIVE_UNITS = {"min", "h", "days", "day", "jobs", "share", "invoices", "months", "units"}
+_NON_NEGATIVE_UNITS = {
+    "min",
+    "h",
+    "days",
+    "day",
+    "jobs",
+    "share",
+    "invoices",
+    "months",
+    "units",
+    "orders",
+    "events",
+    "per year",
+}
 _DURATION_UNITS = {"min": 1.0, "h": 60.0, "days": 1440.0, "day": 1440.0}
 
 
@@ -134,7 +147,9 @@ class Condition(Frozen):
         flt = data.get("filter")
         if flt is not None:
             if not isinstance(flt, dict) or len(flt) != 1:
-                raise ValueError("filter is one of {segment: <id>} or {job_type: <id>}")
+                raise ValueError(
+                    "filter is one of {segment: <id>}, {job_type: <id>} or {item: <id>}"
+                )
             (by,) = flt
             if by not in found.by:
                 allowed = ", ".join(found.by) or "none"
@@ -148,8 +163,8 @@ class Condition(Frozen):
             data["period"] = parse_duration(text)
             if not found.by:
                 raise ValueError(
-                    f"a period applies to per-job KPIs only; {name!r} is measured over the "
-                    "KPI window as defined in the catalogue"
+                    f"a period applies to KPIs with a breakdown only; {name!r} is measured "
+                    "over the KPI window as defined in the catalogue"
                 )
         return data
 

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from autosim.dists import Constant, Exponential
 from autosim.scenario.fields import DistField, Scalar
 from autosim.scenario.goals import Strategy
+from autosim.scenario.inventory_schema import Inventory, PartNeed, inventory_problems
 from autosim.scenario.schema_base import Frozen
 from autosim.units import parse_duration, parse_hours
 
@@ -175,6 +176,7 @@ class JobType(Frozen):
     patience: DistField("duration") | None = None
     response_target: float | None = None
     after_hours_service: bool = False
+    parts: tuple[PartNeed, ...] = ()
 
     @field_validator("id", "segment")
     @classmethod
@@ -366,6 +368,7 @@ class Scenario(Frozen):
     dispatch: Dispatch
     invoicing: Invoicing | None = None
     customers: Customers | None = None
+    inventory: Inventory | None = None
     finance: Finance = Finance()
     strategy: Strategy | None = None
     automations: tuple[Automation, ...] = ()
@@ -459,6 +462,7 @@ def cross_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]
             )
     if scenario.strategy is not None:
         known = {"segment": segments, "job_type": {j.id for j in scenario.dispatch.job_types}}
+        known["item"] = {i.id for i in scenario.inventory.items} if scenario.inventory else set()
         for g, goal in enumerate(scenario.strategy.goals):
             for c, cond in enumerate(goal.all):
                 for by, value in (cond.filter or {}).items():
@@ -494,4 +498,5 @@ def cross_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]
                             f"(known: {', '.join(sorted(known))})",
                         )
                     )
+    problems += inventory_problems(scenario)
     return problems
