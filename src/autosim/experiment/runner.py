@@ -175,7 +175,7 @@ def run_experiment(
     n_jobs: int | None = None,
     chunk_size: int | None = None,
     common_random_numbers: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | bool | None = None,
     max_jobs: int | None = None,
 ):
     """Run ``n_replications`` of every variant and return the :class:`~autosim.Results`.
@@ -194,7 +194,8 @@ def run_experiment(
     common_random_numbers
         Keep True. False gives every variant its own streams, to show what CRN buys.
     progress
-        Called as ``progress(replications_done, n_replications)`` after each chunk.
+        Called as ``progress(replications_done, n_replications)`` after each chunk; ``True``
+        shows a progress bar (in a terminal or a notebook).
     max_jobs
         Refuse to run when one replication would generate more calls than this (default
         :data:`autosim.experiment.guards.DEFAULT_MAX_JOBS`): a typo in a rate should not eat
@@ -208,6 +209,23 @@ def run_experiment(
     entropy = fresh_entropy() if seed is None else int(seed)
     if entropy < 0:
         raise RunError(f"seed must be a non-negative integer (got {seed})")
+    if progress is True:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("replications", total=n_replications)
+            return run_experiment(
+                scenario,
+                n_replications,
+                seed,
+                variants=variants,
+                executor=executor,
+                n_jobs=n_jobs,
+                chunk_size=chunk_size,
+                common_random_numbers=common_random_numbers,
+                progress=lambda done, _total: bar.update(task, completed=done),
+                max_jobs=max_jobs,
+            )
     check_size(scenario, max_jobs)
     variants = tuple(variants or default_variants(scenario))
     workers = n_jobs or _cpu_count()
