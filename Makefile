@@ -8,7 +8,7 @@ SCENARIO ?= scenarios/plumbing_residential_emergency.yaml
 REPS   ?= 200
 SEED   ?= 1
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +27,20 @@ demo: $(VENV)/.installed
 		--out out/$(basename $(notdir $(SCENARIO)))
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m ruff check src tests
+	$(BIN)/python -m ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2
 
 lint: $(VENV)/.installed-test
-	$(BIN)/python -m ruff check src tests
-	$(BIN)/python -m ruff format --check src tests
+	$(BIN)/python -m ruff check src tests benchmarks
+	$(BIN)/python -m ruff format --check src tests benchmarks
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet ciw salabim
+	$(BIN)/python -m benchmarks.run
+
+bench-quick: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet ciw salabim
+	$(BIN)/python -m benchmarks.run --quick
 
 clean:
 	rm -rf out .pytest_cache

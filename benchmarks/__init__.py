@@ -1,0 +1,1 @@
+"""Benchmarks of autosim against reference models; run ``python -m benchmarks.run``."""

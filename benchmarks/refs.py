@@ -86,7 +86,7 @@ def mmc_customers(
     return MMcCustomers(arrival, service, servers)
 
 
-# -- the floor: exact FIFO waits --------------------------------------------------------------------
+# -- the floor: exact FIFO waits ------------------------------------------------------------------
 def mmc_heap(c: MMcCustomers) -> np.ndarray:
     """Exact FIFO waits by the Kiefer–Wolfowitz recursion (heap of the times servers free up).
 
@@ -105,7 +105,7 @@ def mmc_heap(c: MMcCustomers) -> np.ndarray:
     return np.asarray(waits)
 
 
-# -- plain SimPy ------------------------------------------------------------------------------------
+# -- plain SimPy ----------------------------------------------------------------------------------
 def mmc_simpy(c: MMcCustomers) -> np.ndarray:
     """Idiomatic SimPy: a source process starts one process per customer, who requests a server.
 
@@ -175,7 +175,7 @@ def mmc_ciw(c: MMcCustomers) -> np.ndarray:
     return waits
 
 
-# -- salabim ------------------------------------------------------------------------------------------
+# -- salabim --------------------------------------------------------------------------------------
 def mmc_salabim(c: MMcCustomers) -> np.ndarray:
     """The same M/M/c in salabim's fastest style: yield API, no animation, server processes.
 
@@ -220,7 +220,7 @@ def mmc_salabim(c: MMcCustomers) -> np.ndarray:
     return np.asarray(waits)
 
 
-# -- plain SimPy field service ------------------------------------------------------------------------
+# -- plain SimPy field service --------------------------------------------------------------------
 @dataclass(frozen=True)
 class FieldJobs:
     """Jobs for the field-service reference (times in minutes, distances in km)."""
@@ -307,7 +307,7 @@ def field_service_simpy(
     return FieldRecord(np.asarray(tech), np.asarray(assign), np.asarray(arrive), np.asarray(done))
 
 
-# -- counting events ---------------------------------------------------------------------------------
+# -- counting events ------------------------------------------------------------------------------
 def count_simpy_events(fn: Callable[[], object]) -> int:
     """Events SimPy scheduled while ``fn`` ran (every timeout, process start, request, handover).
 

@@ -64,11 +64,18 @@ CATALOGUE: tuple[KPI, ...] = (
     KPI(
         "repeat_jobs",
         "jobs",
-        "calls from returning or referred customers (customer model)",
+        "calls from returning customers (customer model)",
         "higher",
         _BY,
     ),
-    KPI("repeat_share", "share", "repeat and referral calls / all calls", "higher", _BY),
+    KPI(
+        "referral_jobs",
+        "jobs",
+        "calls from new customers referred by satisfied ones (customer model)",
+        "higher",
+        _BY,
+    ),
+    KPI("repeat_share", "share", "calls from returning customers / all calls", "higher", _BY),
     KPI(
         "satisfaction_mean",
         "share",

@@ -125,9 +125,11 @@ def customer_kpis(
         done = called & completed
         first = (mask & early & completed).sum()
         last = (mask & recent & completed).sum()
-        out[column("repeat_jobs", by, value)] = float((called & sub.potential).sum())
+        returning = called & sub.potential & ~sub.is_referral
+        out[column("repeat_jobs", by, value)] = float(returning.sum())
+        out[column("referral_jobs", by, value)] = float((called & sub.is_referral).sum())
         out[column("repeat_share", by, value)] = (
-            float((called & sub.potential).sum() / called.sum()) if called.any() else np.nan
+            float(returning.sum() / called.sum()) if called.any() else np.nan
         )
         out[column("satisfaction_mean", by, value)] = (
             float(satisfaction[done].mean()) if done.any() and follow is not None else np.nan

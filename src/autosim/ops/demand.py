@@ -54,11 +54,17 @@ class Jobs:
     u: np.ndarray
     extra: np.ndarray  # True: demand that exists only where an automation adds it
     parent: np.ndarray  # index of the job whose satisfied customer makes this call (-1: none)
+    referral: np.ndarray | None = None  # a follow-up from a neighbour rather than the customer
 
     @property
     def potential(self) -> np.ndarray:
         """Repeat or referral calls: they happen only if the parent job leaves them happy."""
         return self.parent >= 0
+
+    @property
+    def is_referral(self) -> np.ndarray:
+        """Follow-up calls from referred new customers (the others are returning customers)."""
+        return np.zeros(len(self), bool) if self.referral is None else self.referral
 
     def subset(self, mask: np.ndarray) -> Jobs:
         """The jobs where ``mask`` holds, with parent indices renumbered (-1 if dropped)."""
@@ -72,6 +78,7 @@ class Jobs:
             self.u[mask],
             self.extra[mask],
             new_index[self.parent[mask]],
+            self.is_referral[mask],
         )
 
     def __len__(self) -> int:
@@ -145,8 +152,9 @@ def generate_jobs(scenario: Scenario, stream: Callable[[str], np.random.Generato
             parts.append(_draw(stream(f"jobs-extra:{jt.id}"), extra_rates, idx, scenario, True))
     call, type_idx, x, y, u, extra = (np.concatenate(cols) for cols in zip(*parts, strict=True))
     parent = np.full(call.size, -1)
+    referral = np.zeros(call.size, bool)
     if scenario.customers is not None:
-        call, type_idx, x, y, u, extra, parent = _descendants(
+        call, type_idx, x, y, u, extra, parent, referral = _descendants(
             scenario, stream, call, type_idx, x, y, u, extra
         )
     order = np.argsort(call, kind="stable")
@@ -161,6 +169,7 @@ def generate_jobs(scenario: Scenario, stream: Callable[[str], np.random.Generato
         u[order],
         extra[order],
         position[parent[order]],
+        referral[order],
     )
 
 
@@ -172,8 +181,10 @@ def _descendants(
     """Append each job's potential repeat or referral call, generation by generation.
 
     A potential call is placed at the parent's call time plus the segment's ``return_after``
-    (drawn from the parent's own uniform), has the parent's address (a regular or a neighbour)
-    and a job type of the same segment chosen in proportion to base demand. Whether it happens
+    (drawn from the parent's own uniform) and has a job type of the same segment chosen in
+    proportion to base demand. It is a referral with probability
+    ``referral_prob / (repeat_prob + referral_prob)`` (a new customer somewhere else in the
+    area), else the same customer at the same address. Whether it happens
     is decided during the run, when the parent job ends and its customer is (or is not)
     satisfied. Everything is drawn here, identically for every variant.
     """
@@ -189,8 +200,15 @@ def _descendants(
             for t in types
         ]
     )
+    referral_share = np.array(
+        [
+            float(customers.loyalty(t.segment).referral_prob) / p if p > 0 else 0.0
+            for t, p in zip(types, p_any, strict=True)
+        ]
+    )
+    area = scenario.dispatch.area
     call, type_idx, x, y, u, _ = cols
-    rows = [[*cols, np.full(call.size, -1)]]
+    rows = [[*cols, np.full(call.size, -1), np.zeros(call.size, bool)]]
     last = np.arange(call.size)
     offset = call.size
     for generation in range(1, customers.generations + 1):
@@ -205,14 +223,19 @@ def _descendants(
         rng = stream(f"customers:generation{generation}")
         m = parents.size
         child_type = _same_segment_type(scenario, type_idx[parents], rng.random(m))
+        child_u = rng.random((m, U.N))
+        referred = rng.random(m) < referral_share[type_idx[parents]]
+        elsewhere_x = rng.random(m) * float(area.width_km)
+        elsewhere_y = rng.random(m) * float(area.height_km)
         child = (
             child_call[keep],
             child_type,
-            x[parents],
-            y[parents],
-            rng.random((m, U.N)),
+            np.where(referred, elsewhere_x, x[parents]),
+            np.where(referred, elsewhere_y, y[parents]),
+            child_u,
             np.zeros(m, bool),
             parents,
+            referred,
         )
         rows.append(list(child))
         call = np.concatenate([call, child[0]])
