@@ -141,6 +141,11 @@ def test_write_report_from_saved_folder(saved_dir, tmp_path):
         "convergence_npv.png",
         "goal_heatmap.png",
         "alignment_map.png",
+        *(
+            f"tornado_{v['id']}.png"
+            for v in saved.summary()["variants"]
+            if (v.get("sensitivity") or {}).get("roi")
+        ),
     }
     page = path.read_text(encoding="utf-8")
     assert "<h2>Strategy and goals</h2>" in page

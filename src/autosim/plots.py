@@ -621,6 +621,12 @@ def standard_figures(results_like: Any) -> dict[str, Callable[[], Figure]]:
     if _has_automations(reps, "npv"):
         out["convergence_npv.png"] = lambda: convergence(reps, "npv", currency=currency)
     summary = results_like.summary()
+    for v in summary.get("variants", []):
+        drivers = (v.get("sensitivity") or {}).get("roi")
+        if drivers:
+            frame = pd.DataFrame(drivers)
+            name = f"tornado_{v['id']}.png"
+            out[name] = lambda frame=frame, v=v: tornado(frame, output=f"ROI of {v['id']}")
     judged = [v for v in summary.get("variants", []) if v.get("automations") and "verdict" in v]
     if "strategy" in summary and judged:
         matrix, points = _strategy_frames(judged)

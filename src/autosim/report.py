@@ -505,6 +505,16 @@ def _render(results_like: Any, scenario_text: str | None, images: dict[str, byte
                     f"Cash balance with {v['id']} and without it (median, P5–P95).",
                 )
             )
+        if images.get(f"tornado_{v['id']}.png"):
+            parts.append(
+                _img(
+                    images[f"tornado_{v['id']}.png"],
+                    f"what drives the ROI of {v['id']}",
+                    "ROI predicted with each uncertain input at its P10 and P90 (least squares "
+                    "over replications), largest swing first: where better data would narrow "
+                    "the answer most.",
+                )
+            )
 
     parts.append("<h2>Assumptions</h2><h3>Uncertain inputs</h3>")
     parts.append(_inputs_table(reps, base))

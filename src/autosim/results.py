@@ -17,6 +17,7 @@ import pandas as pd
 
 from autosim.analysis import describe
 from autosim.kpis import CATALOGUE
+from autosim.sensitivity import tornado_table
 
 if TYPE_CHECKING:
     from autosim.experiment.runner import ReplicationResult, Variant
@@ -149,6 +150,8 @@ class Results:
             }
             if variant.automations:
                 entry["finance"] = _finance(rows)
+                drivers = tornado_table(rows, "roi")
+                entry["sensitivity"] = {"roi": drivers.to_dict(orient="records")}
             out["variants"].append(entry)
         out["warnings"] = self.warnings()
         judged = self.strategy_evaluation()
