@@ -20,7 +20,7 @@ from pydantic import Field, field_validator, model_validator
 
 from autosim.kpis import kpi as kpi_named
 from autosim.scenario.fields import Scalar
-from autosim.scenario.schema_base import Frozen
+from autosim.scenario.schema_base import Frozen, require_unique_ids
 from autosim.units import parse_duration
 
 __all__ = ["Condition", "Constraints", "Goal", "Strategy", "Target", "parse_target"]
@@ -236,8 +236,5 @@ class Strategy(Frozen):
     @field_validator("goals")
     @classmethod
     def _unique(cls, goals: tuple[Goal, ...]) -> tuple[Goal, ...]:
-        ids = [g.id for g in goals]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"goal ids must be unique (repeated: {', '.join(dupes)})")
+        require_unique_ids(goals, "goal")
         return goals

@@ -36,7 +36,7 @@ from pydantic import Field, field_validator, model_validator
 
 from autosim.dists import Constant, Distribution
 from autosim.scenario.fields import DistField, Scalar
-from autosim.scenario.schema_base import Frozen
+from autosim.scenario.schema_base import Frozen, require_unique_ids
 
 if TYPE_CHECKING:
     from autosim.scenario.schema import Scenario
@@ -194,10 +194,7 @@ class Inventory(Frozen):
     @field_validator("items")
     @classmethod
     def _unique(cls, items: tuple[InventoryItem, ...]) -> tuple[InventoryItem, ...]:
-        ids = [i.id for i in items]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"item ids must be unique (repeated: {', '.join(dupes)})")
+        require_unique_ids(items, "item")
         return items
 
     def index(self, item_id: str) -> int:

@@ -19,7 +19,7 @@ from autosim.dists import Constant, Exponential
 from autosim.scenario.fields import DistField, Scalar
 from autosim.scenario.goals import Strategy
 from autosim.scenario.inventory_schema import Inventory, PartNeed, inventory_problems
-from autosim.scenario.schema_base import Frozen
+from autosim.scenario.schema_base import Frozen, require_unique_ids
 from autosim.units import parse_duration, parse_hours
 
 __all__ = [
@@ -221,10 +221,7 @@ class Dispatch(Frozen):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Dispatch:
-        ids = [j.id for j in self.job_types]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"job type ids must be unique (repeated: {', '.join(dupes)})")
+        require_unique_ids(self.job_types, "job type")
         return self
 
     @property
@@ -397,10 +394,7 @@ class Scenario(Frozen):
             raise ValueError("horizon must be a whole number of days (e.g. '365 day')")
         if self.warmup >= self.horizon:
             raise ValueError("warmup must be shorter than the horizon")
-        ids = [a.id for a in self.automations]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"automation ids must be unique (repeated: {', '.join(dupes)})")
+        require_unique_ids(self.automations, "automation")
         return self
 
     @property
@@ -452,14 +446,6 @@ def cross_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]
                     f"unknown segment {name!r} (known: {', '.join(sorted(segments))}, default)",
                 )
             )
-    for i, auto in enumerate(scenario.automations):
-        if scenario.customers is None and any(p.startswith("customers.") for p in auto.effects):
-            problems.append(
-                (
-                    ("automations", i, "effects"),
-                    "changes customers, but the scenario has no 'customers' section",
-                )
-            )
     if scenario.strategy is not None:
         known = {"segment": segments, "job_type": {j.id for j in scenario.dispatch.job_types}}
         known["item"] = {i.id for i in scenario.inventory.items} if scenario.inventory else set()
@@ -477,13 +463,15 @@ def cross_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]
                             )
                         )
     for i, auto in enumerate(scenario.automations):
-        if scenario.invoicing is None and any(p.startswith("invoicing.") for p in auto.effects):
-            problems.append(
-                (
-                    ("automations", i, "effects"),
-                    "changes invoicing, but the scenario has no 'invoicing' section",
+        for section in ("invoicing", "customers"):  # inventory effects: inventory_schema
+            touches = any(p.startswith(f"{section}.") for p in auto.effects)
+            if touches and getattr(scenario, section) is None:
+                problems.append(
+                    (
+                        ("automations", i, "effects"),
+                        f"changes {section}, but the scenario has no '{section}' section",
+                    )
                 )
-            )
     job_types = {j.id for j in scenario.dispatch.job_types}
     for i, auto in enumerate(scenario.automations):
         for field, known in (("segments", segments), ("job_types", job_types)):
