@@ -614,7 +614,16 @@ def standard_figures(results_like: Any) -> dict[str, Callable[[], Figure]]:
         out["roi.png"] = lambda: roi_distribution(reps, currency=currency)
     if _has_automations(reps, "npv"):
         out["npv.png"] = lambda: npv_distribution(reps, currency=currency)
-    if "response_time_p90_min" in reps.columns:
+    urgent = _most_urgent_job_type(results_like)
+    column = f"response_time_p90_min[job_type={urgent.id}]" if urgent else ""
+    if column in reps.columns:
+        out["response_time_p90.png"] = lambda: kpi_distribution(
+            reps,
+            column,
+            target=urgent.response_target,
+            label=f"P90 response time of {urgent.id} jobs",
+        )
+    elif "response_time_p90_min" in reps.columns:
         out["response_time_p90.png"] = lambda: kpi_distribution(reps, "response_time_p90_min")
     if not cash.empty and "balance" in cash.columns:
         out["cash_fan.png"] = lambda: cash_fan(cash, currency=currency)
@@ -725,3 +734,12 @@ class PlotAccessor:
         return convergence(
             self._results.replications, column, variant=variant, currency=_currency(self._results)
         )
+
+
+def _most_urgent_job_type(results_like: Any) -> Any:
+    """The job type with a response target that comes first in the queue (None if unknown)."""
+    scenario = getattr(results_like, "scenario", None)
+    if scenario is None:
+        return None
+    with_target = [j for j in scenario.dispatch.job_types if j.response_target is not None]
+    return min(with_target, key=lambda j: j.priority, default=None)

@@ -66,6 +66,7 @@ class SavedResults:
         self.cash = cash
         self.manifest = manifest
         self.scenario_text = scenario_text
+        self._scenario: Any = None
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SavedResults:
@@ -90,6 +91,19 @@ class SavedResults:
             except (OSError, UnicodeDecodeError) as exc:
                 raise RunError(f"{folder / 'scenario.yaml'}: cannot be read ({exc})") from None
         return cls(folder, summary, replications, cash, manifest, text)
+
+    @property
+    def scenario(self) -> Any:
+        """The saved scenario copy, validated (None when absent or no longer valid)."""
+        if self._scenario is None and self.scenario_text:
+            from autosim.errors import AutosimError
+            from autosim.scenario import scenario_from_text
+
+            try:
+                self._scenario = scenario_from_text(self.scenario_text)
+            except AutosimError:
+                self._scenario = False
+        return self._scenario or None
 
     def summary(self) -> dict[str, Any]:
         """The content of ``summary.json``."""
