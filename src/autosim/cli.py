@@ -237,8 +237,42 @@ def print_summary(summary: dict[str, Any]) -> None:
     _out.print(fin)
     if "strategy" in summary:
         print_alignment(summary)
+    if summary.get("portfolio"):
+        print_portfolio(summary)
     for note in summary.get("warnings", []):
         _err.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+
+
+def print_portfolio(summary: dict[str, Any]) -> None:
+    """Bundle interactions and the recommended purchase with its frontier."""
+    bundles = [v for v in summary["variants"] if v.get("interaction")]
+    for v in bundles:
+        effect = v["interaction"]
+        _out.print(
+            f"- {v['id']}: worth {_fmt(effect['npv']['mean'], money=True)} "
+            f"{'more' if effect['npv']['mean'] >= 0 else 'less'} together than apart "
+            f"({effect['kind']})",
+            highlight=False,
+        )
+    portfolio = summary["portfolio"]
+    table = Table(
+        title=f"Options by up-front cost (objective: {portfolio['objective']})",
+        title_justify="left",
+    )
+    for col in ("option", "up-front", "impact", "NPV", "fits", "efficient"):
+        table.add_column(col, justify="left" if col == "option" else "right", overflow="fold")
+    for c in portfolio["frontier"]:
+        impact = "-" if c["impact"] is None else f"{c['impact']:+.2f}"
+        table.add_row(
+            c["id"],
+            _fmt(c["upfront"], money=True),
+            impact,
+            _fmt(c["npv"], money=True),
+            "yes" if c["fits"] else "no",
+            "yes" if c["efficient"] else "",
+        )
+    _out.print(table)
+    _out.print(f"Recommended: {portfolio['recommended'] or 'nothing'} — {portfolio['reason']}.")
 
 
 def print_alignment(summary: dict[str, Any]) -> None:

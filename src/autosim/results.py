@@ -167,6 +167,13 @@ class Results:
             }
             for entry in out["variants"]:
                 entry.update(judged[entry["id"]])
+        if any(v.automations for v in self.variants):
+            from autosim.portfolio import interactions, recommend
+
+            for bundle, effect in interactions(self.replications, list(self.variants)).items():
+                next(e for e in out["variants"] if e["id"] == bundle)["interaction"] = effect
+            objective = self.scenario.strategy.objective if self.scenario.strategy else "npv"
+            out["portfolio"] = recommend(out["variants"], self.replications, objective)
         return out
 
     def warnings(self) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 
@@ -40,6 +41,10 @@ CASH_FLOWS = (
 )
 
 
+#: --all-bundles refuses beyond this many automations (2**6 - 7 = 57 bundles).
+MAX_ALL_BUNDLES = 6
+
+
 @dataclass(frozen=True)
 class Variant:
     """One way of running the business: the baseline, or with some automations."""
@@ -48,9 +53,30 @@ class Variant:
     automations: tuple[str, ...] = ()
 
 
-def default_variants(scenario: Scenario) -> list[Variant]:
-    """The baseline and each automation alone."""
-    return [Variant("baseline")] + [Variant(a.id, (a.id,)) for a in scenario.automations]
+def default_variants(scenario: Scenario, all_bundles: bool = False) -> list[Variant]:
+    """The baseline, each automation alone, the scenario's bundles.
+
+    With ``all_bundles``, every combination of two or more automations is added too (named
+    ``a+b``), at most 6 automations (57 bundles).
+    """
+    variants = [Variant("baseline")] + [Variant(a.id, (a.id,)) for a in scenario.automations]
+    variants += [Variant(b.id, b.automations) for b in scenario.bundles]
+    if all_bundles:
+        ids = [a.id for a in scenario.automations]
+        if len(ids) > MAX_ALL_BUNDLES:
+            from autosim.errors import RunError
+
+            raise RunError(
+                f"--all-bundles with {len(ids)} automations would simulate "
+                f"{2 ** len(ids) - len(ids) - 1} bundles; name the bundles you want in the "
+                f"scenario's 'bundles:' section instead (at most {MAX_ALL_BUNDLES} automations)"
+            )
+        named = {v.automations for v in variants}
+        for size in range(2, len(ids) + 1):
+            for combo in combinations(ids, size):
+                if combo not in named:
+                    variants.append(Variant("+".join(combo), combo))
+    return variants
 
 
 @dataclass

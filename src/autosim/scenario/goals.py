@@ -14,7 +14,7 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -232,6 +232,7 @@ class Strategy(Frozen):
     goals: tuple[Goal, ...] = Field(min_length=1)
     constraints: Constraints = Constraints()
     min_effect: Scalar(0.0, 1.0) = 0.05
+    objective: Literal["impact", "npv"] = "impact"
 
     @field_validator("goals")
     @classmethod

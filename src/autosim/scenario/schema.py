@@ -27,6 +27,7 @@ __all__ = [
     "AppliesTo",
     "Area",
     "Automation",
+    "Bundle",
     "Calendar",
     "Costs",
     "Customers",
@@ -345,6 +346,20 @@ class Customers(Frozen):
         return self.segments.get(segment) or self.segments.get("default") or SegmentLoyalty()
 
 
+class Bundle(Frozen):
+    """Several automations bought together, simulated as one variant."""
+
+    id: str
+    automations: tuple[str, ...] = Field(min_length=2)
+
+    @field_validator("id")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not _ID.match(value) or value == "baseline":
+            raise ValueError(f"{value!r} is not a valid bundle id (letters, digits, _ or -)")
+        return value
+
+
 class Finance(Frozen):
     """Money that does not depend on operations: discounting, opening cash, fixed costs."""
 
@@ -369,6 +384,7 @@ class Scenario(Frozen):
     finance: Finance = Finance()
     strategy: Strategy | None = None
     automations: tuple[Automation, ...] = ()
+    bundles: tuple[Bundle, ...] = ()
 
     @field_validator("horizon", "warmup", mode="before")
     @classmethod
@@ -395,6 +411,7 @@ class Scenario(Frozen):
         if self.warmup >= self.horizon:
             raise ValueError("warmup must be shorter than the horizon")
         require_unique_ids(self.automations, "automation")
+        require_unique_ids(self.bundles, "bundle")
         return self
 
     @property
@@ -462,6 +479,23 @@ def cross_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]
                                 f"(known: {', '.join(sorted(known[by]))})",
                             )
                         )
+    automation_ids = {a.id for a in scenario.automations}
+    for b, bundle in enumerate(scenario.bundles):
+        if bundle.id in automation_ids:
+            problems.append((("bundles", b, "id"), f"{bundle.id!r} is already an automation's id"))
+        for name in bundle.automations:
+            if name not in automation_ids:
+                hint = difflib.get_close_matches(name, sorted(automation_ids), n=1)
+                maybe = f"; did you mean {hint[0]!r}?" if hint else ""
+                problems.append(
+                    (
+                        ("bundles", b, "automations"),
+                        f"unknown automation {name!r}{maybe} "
+                        f"(known: {', '.join(sorted(automation_ids)) or 'none'})",
+                    )
+                )
+        if len(set(bundle.automations)) != len(bundle.automations):
+            problems.append((("bundles", b, "automations"), "an automation is listed twice"))
     for i, auto in enumerate(scenario.automations):
         for section in ("invoicing", "customers"):  # inventory effects: inventory_schema
             touches = any(p.startswith(f"{section}.") for p in auto.effects)
