@@ -374,10 +374,6 @@ def catalogue_markdown() -> str:
     return "\n".join(rows)
 
 
-def _quantile(values: np.ndarray, q: float) -> float:
-    return float(np.quantile(values, q)) if values.size else float("nan")
-
-
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else float("nan")
 
