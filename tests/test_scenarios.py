@@ -47,7 +47,8 @@ def test_every_scenario_runs(path: Path) -> None:
     scenario = load_scenario(path)
     short = scenario.model_copy(update={"horizon": 60 * 1440.0, "warmup": 0.0})
     results = run_experiment(short, 2, seed=1, executor="serial")
-    assert len(results.replications) == 2 * (1 + len(scenario.automations))
+    expected = 1 + len(scenario.automations) + len(scenario.bundles)
+    assert len(results.replications) == 2 * expected
 
 
 CASES = [

@@ -125,26 +125,59 @@ def cmd_kpis(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    """Run the scenario's variants, print a summary and write the result files."""
-    from autosim.experiment.runner import run_experiment
+    """Run the scenario's variants, streaming chunks to the output folder; write the result files.
+
+    Finished chunks are saved as they land (``<out>/.autosim-run/``), so an interrupted run can be
+    finished with ``--resume``; a folder holding another run's results is refused unless
+    ``--overwrite``.
+    """
+    import hashlib
+
+    from autosim.experiment.runner import default_variants, run_experiment
+    from autosim.experiment.store import ChunkStore, check_folder
     from autosim.output import prepare_out_dir, write_outputs
     from autosim.scenario import load_scenario
 
+    if args.resume and args.overwrite:
+        raise RunError("--resume and --overwrite exclude each other: finish the run, or replace it")
     sc = load_scenario(args.scenario)
     out_dir = prepare_out_dir(args.out or Path("out") / Path(args.scenario).stem)
-    results = _with_progress(
-        lambda progress: run_experiment(
-            sc,
+    sha = hashlib.sha256(Path(args.scenario).read_bytes()).hexdigest()
+    identity = {"scenario_sha256": sha, "seed": args.seed, "replications": args.replications}
+    saved = check_folder(out_dir, identity, resume=args.resume, overwrite=args.overwrite)
+    seed, chunk_size, seed_given = args.seed, args.chunk_size, args.seed is not None
+    if saved is not None:
+        seed, chunk_size, seed_given = saved["seed"], saved["chunk_size"], saved["seed_given"]
+    elif args.resume:
+        _err.print(f"note: no unfinished run in {out_dir}; starting from the beginning")
+    store = ChunkStore(out_dir, resume=saved is not None)
+    executor = args.executor or ("dask" if args.scheduler else "processes")
+    try:
+        results = _with_progress(
+            lambda progress: run_experiment(
+                sc,
+                args.replications,
+                seed,
+                executor=executor,
+                n_jobs=args.jobs,
+                chunk_size=chunk_size,
+                variants=default_variants(sc, all_bundles=args.all_bundles),
+                progress=progress,
+                max_jobs=args.max_jobs,
+                scheduler=args.scheduler,
+                store=store,
+                run_info={"scenario_sha256": sha, "seed_given": seed_given},
+            ),
             args.replications,
-            args.seed,
-            executor=args.executor,
-            n_jobs=args.jobs,
-            progress=progress,
-            max_jobs=args.max_jobs,
-        ),
-        args.replications,
-        args.quiet,
-    )
+            args.quiet,
+        )
+    except KeyboardInterrupt:
+        if not store.n_done:
+            raise
+        raise KeyboardInterrupt(
+            f"interrupted: {store.n_done} of {args.replications} replications are saved in "
+            f"{out_dir}; run again with --resume to finish"
+        ) from None
     print_summary(results.summary())
     extra = {}
     if args.plots:
@@ -155,6 +188,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     written = write_outputs(
         results, out_dir, scenario_path=args.scenario, argv=args.argv, extra_files=extra
     )
+    store.discard()
     _out.print(f"\nWrote {len(written)} files to {out_dir}/ (seed {results.seed})", highlight=False)
 
 
@@ -365,8 +399,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--executor",
         choices=EXECUTORS,
-        default="processes",
-        help="where replications run (default: processes)",
+        default=None,
+        help="where replications run (default: processes; dask needs autosim[dask])",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (implies --executor dask;"
+        " --executor dask without it starts a local cluster of --jobs workers)",
+    )
+    p.add_argument(
+        "--chunk-size",
+        type=_positive,
+        default=None,
+        help="replications per task (default: about 4 tasks per worker, at most 8 each)",
+    )
+    p.add_argument(
+        "--all-bundles",
+        action="store_true",
+        help="also simulate every combination of two or more automations (at most 6)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an interrupted run in --out, skipping the chunks already saved",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace results (or an unfinished run) of a different run in --out",
     )
     p.add_argument(
         "--out", type=Path, default=None, help="output folder (default: out/<scenario name>)"
@@ -426,8 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AutosimError as exc:
         _err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
-    except KeyboardInterrupt:
-        _err.print("interrupted: nothing was written")
+    except KeyboardInterrupt as exc:
+        _err.print(escape(str(exc) or "interrupted: nothing was written"), highlight=False)
         return 130
     return 0
 

@@ -13,19 +13,21 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 
 from autosim.experiment.executors import run_tasks
 from autosim.experiment.guards import check_size
 from autosim.experiment.rng import SeedLike, Streams, fresh_entropy
+from autosim.experiment.store import MemoryParts, chunk_frames
 from autosim.finance import month_index, monthly_totals, npv_monthly, payback_months, roi
 from autosim.ops.business import VariantOutcome, simulate_variant
 from autosim.ops.demand import generate_jobs
 from autosim.scenario.resolve import resolve, uncertain_inputs
 from autosim.scenario.schema import Scenario
 
-__all__ = ["Variant", "default_variants", "run_experiment", "run_replication"]
+__all__ = ["Task", "Variant", "default_variants", "run_chunk", "run_experiment", "run_replication"]
 
 #: Daily ledger columns written to cash.parquet, in order (money in +, out -).
 CASH_FLOWS = (
@@ -101,6 +103,7 @@ class Task:
     stop: int
     common_random_numbers: bool = True
     extra: dict[str, object] = field(default_factory=dict)
+    keep_cash: bool = True
 
 
 def _versus(
@@ -171,11 +174,20 @@ def run_replication(
 
 
 def run_chunk(task: Task) -> list[ReplicationResult]:
-    """Run replications ``task.start .. task.stop - 1`` (what one worker does)."""
-    return [
-        run_replication(task.scenario, task.variants, task.entropy, r, task.common_random_numbers)
-        for r in range(task.start, task.stop)
-    ]
+    """Run replications ``task.start .. task.stop - 1`` (what one worker does).
+
+    With ``task.keep_cash`` False the daily ledgers are dropped here, on the worker, so a
+    KPIs-only sweep ships and keeps only the small rows.
+    """
+    out = []
+    for r in range(task.start, task.stop):
+        result = run_replication(
+            task.scenario, task.variants, task.entropy, r, task.common_random_numbers
+        )
+        if not task.keep_cash:
+            result.cash = result.cash[:, :, :0]
+        out.append(result)
+    return out
 
 
 def chunk_bounds(n_replications: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -208,6 +220,10 @@ def run_experiment(
     common_random_numbers: bool = True,
     progress: Callable[[int, int], None] | bool | None = None,
     max_jobs: int | None = None,
+    keep_cash: bool = True,
+    scheduler: str | None = None,
+    store: MemoryParts | None = None,
+    run_info: dict[str, Any] | None = None,
 ):
     """Run ``n_replications`` of every variant and return the :class:`~autosim.Results`.
 
@@ -219,9 +235,13 @@ def run_experiment(
         Replications per variant (the same replications for every variant).
     seed
         Integer seed; ``None`` draws OS entropy, which is recorded in the results.
-    executor, n_jobs
-        ``"serial"`` or ``"processes"`` (``n_jobs`` workers, default all cores). Results are
-        identical whatever the choice.
+    executor, n_jobs, scheduler
+        ``"serial"``, ``"processes"`` (``n_jobs`` workers, default all cores) or ``"dask"``
+        (the Dask cluster at ``scheduler``, e.g. ``"tcp://10.0.0.5:8786"``, or a local cluster
+        of ``n_jobs`` workers; needs ``autosim[dask]``). Results are identical whatever the
+        choice.
+    chunk_size
+        Replications per task (default: about four tasks per worker, at most 8 each).
     common_random_numbers
         Keep True. False gives every variant its own streams, to show what CRN buys.
     progress
@@ -231,9 +251,16 @@ def run_experiment(
         Refuse to run when one replication would generate more calls than this (default
         :data:`autosim.experiment.guards.DEFAULT_MAX_JOBS`): a typo in a rate should not eat
         the machine's memory.
+    keep_cash
+        False keeps only the replications frame (KPIs, inputs, finance) and leaves ``cash``
+        empty: memory then grows by one small row per replication and variant, nothing more.
+    store
+        Where finished chunks go: a :class:`~autosim.experiment.store.ChunkStore` streams them
+        to an output folder (and skips chunks already there when resuming); default: memory.
+    run_info
+        Extra fields recorded with the run's state in a store (e.g. the scenario's sha256).
     """
     from autosim.errors import RunError
-    from autosim.results import Results
 
     if n_replications < 1:
         raise RunError(f"replications must be >= 1 (got {n_replications})")
@@ -248,7 +275,7 @@ def run_experiment(
             return run_experiment(
                 scenario,
                 n_replications,
-                seed,
+                entropy,
                 variants=variants,
                 executor=executor,
                 n_jobs=n_jobs,
@@ -256,39 +283,70 @@ def run_experiment(
                 common_random_numbers=common_random_numbers,
                 progress=lambda done, _total: bar.update(task, completed=done),
                 max_jobs=max_jobs,
+                keep_cash=keep_cash,
+                scheduler=scheduler,
+                store=store,
+                run_info={"seed_given": seed is not None, **(run_info or {})},
             )
     check_size(scenario, max_jobs)
     variants = tuple(variants or default_variants(scenario))
     workers = n_jobs or _cpu_count()
     size = chunk_size or default_chunk_size(n_replications, workers)
+    sink = store if store is not None else MemoryParts()
+    info = {
+        "scenario": scenario.name,
+        "seed_given": seed is not None,
+        **(run_info or {}),
+        "seed": entropy,
+        "replications": n_replications,
+        "chunk_size": size,
+        "variants": [[v.id, list(v.automations)] for v in variants],
+        "keep_cash": keep_cash,
+        "common_random_numbers": common_random_numbers,
+    }
+    sink.start(info)
     tasks = [
-        Task(scenario, variants, entropy, a, b, common_random_numbers)
+        Task(scenario, variants, entropy, a, b, common_random_numbers, keep_cash=keep_cash)
         for a, b in chunk_bounds(n_replications, size)
+        if (a, b) not in sink.done
     ]
     started = time.time()
-    done = 0
 
     def on_chunk(results: list[ReplicationResult]) -> None:
-        nonlocal done
-        done += len(results)
+        rows, cash = chunk_frames(scenario, variants, results)
+        span = (results[0].replication, results[-1].replication + 1)
+        sink.add(span, rows, cash, sum(r.n_events for r in results))
         if progress is not None:
-            progress(done, n_replications)
+            progress(sink.n_done, n_replications)
 
-    chunks = run_tasks(run_chunk, tasks, executor=executor, n_workers=workers, on_result=on_chunk)
-    replications = [r for chunk in chunks for r in chunk]
-    replications.sort(key=lambda r: r.replication)
-    return Results.from_replications(
+    if progress is not None and sink.n_done:
+        progress(sink.n_done, n_replications)
+    run_tasks(
+        run_chunk,
+        tasks,
+        executor=executor,
+        n_workers=workers,
+        on_result=on_chunk,
+        keep=False,
+        scheduler=scheduler,
+    )
+    replications, cash = sink.frames(variants)
+    from autosim.results import Results
+
+    return Results(
         scenario,
         variants,
         replications,
+        cash,
         seed=entropy,
-        seed_given=seed is not None,
+        seed_given=bool(info["seed_given"]),
         timing={
             "started": started,
             "finished": time.time(),
             "chunk_size": size,
             "executor": executor,
             "workers": workers,
+            "n_events": int(sum(sink.done.values())),
         },
     )
 

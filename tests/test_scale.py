@@ -1,0 +1,180 @@
+"""Scale: identical results on every executor, a killed worker, streaming, resume, no mixing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from autosim import RunError, load_scenario, run_experiment
+from autosim.cli import main
+from autosim.experiment.store import RUN_FOLDER, ChunkStore
+
+from .conftest import FLAGSHIP, TINY
+
+FRAMES = ("replications", "cash")
+
+
+def assert_same(a, b) -> None:
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+
+
+def assert_same_files(one: Path, two: Path) -> None:
+    for name in ("replications.parquet", "cash.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(one / name), pd.read_parquet(two / name))
+    summary = [json.loads((d / "summary.json").read_text()) for d in (one, two)]
+    assert summary[0] == summary[1]
+
+
+@pytest.fixture
+def short_flagship(tmp_path: Path) -> Path:
+    """The flagship scenario over 120 days: ~0.2 s per replication."""
+    path = tmp_path / "short.yaml"
+    text = FLAGSHIP.read_text(encoding="utf-8").replace("horizon: 365 day", "horizon: 120 day")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny_file(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(TINY), encoding="utf-8")
+    return path
+
+
+def test_serial_processes_and_dask_give_identical_results(tiny) -> None:
+    serial = run_experiment(tiny, 6, seed=7, executor="serial")
+    processes = run_experiment(tiny, 6, seed=7, executor="processes", n_jobs=2, chunk_size=1)
+    dask = run_experiment(tiny, 6, seed=7, executor="dask", n_jobs=2, chunk_size=2)
+    assert_same(serial, processes)
+    assert_same(serial, dask)
+
+
+def test_a_killed_dask_worker_loses_nothing(short_flagship: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    scenario = load_scenario(short_flagship)
+    expected = run_experiment(scenario, 8, seed=3, executor="serial")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=50
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        pids = list(client.run(os.getpid).values())
+        killed: list[int] = []
+
+        def kill_one(done: int, _total: int) -> None:
+            if not killed and done < 8:
+                os.kill(pids[0], signal.SIGKILL)
+                killed.append(pids[0])
+
+        got = run_experiment(
+            scenario,
+            8,
+            seed=3,
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+            chunk_size=1,
+            progress=kill_one,
+        )
+    assert killed
+    assert_same(expected, got)
+
+
+def test_streamed_and_kpis_only_runs_equal_the_in_memory_run(tiny, tmp_path: Path) -> None:
+    memory = run_experiment(tiny, 5, seed=2, executor="serial")
+    store = ChunkStore(tmp_path)
+    streamed = run_experiment(tiny, 5, seed=2, executor="serial", chunk_size=2, store=store)
+    assert_same(memory, streamed)
+    assert len(list((tmp_path / RUN_FOLDER).glob("rows-*.parquet"))) == 3
+    kpis = run_experiment(tiny, 5, seed=2, executor="serial", keep_cash=False)
+    pd.testing.assert_frame_equal(memory.replications, kpis.replications)
+    assert kpis.cash.empty and list(kpis.cash.columns) == list(memory.cash.columns)
+
+
+def test_resume_after_sigkill_equals_an_uninterrupted_run(
+    short_flagship: Path, tmp_path: Path
+) -> None:
+    common = ["run", str(short_flagship), "-n", "12", "--chunk-size", "2", "--jobs", "1"]
+    common += ["--no-plots", "-q"]
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autosim.cli", *common, "--seed", "4", "--out", str(killed)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not (killed / RUN_FOLDER / "run.json").exists():
+        assert proc.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (killed / "replications.parquet").exists()
+    assert main([*common, "--out", str(killed)]) == 2  # unfinished: asks for --resume
+    assert main([*common, "--resume", "--out", str(killed)]) == 0  # seed 4 is recorded
+    whole = tmp_path / "whole"
+    assert main([*common, "--seed", "4", "--out", str(whole)]) == 0
+    assert_same_files(killed, whole)
+    assert not (killed / RUN_FOLDER).exists()
+    assert not list(killed.glob(".autosim-tmp*"))
+
+
+def test_ctrl_c_says_how_to_resume_and_resume_finishes(
+    tiny_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    common = ["run", str(tiny_file), "-n", "6", "--chunk-size", "2", "-j", "1", "-q"]
+    common += ["--no-plots", "--out", str(tmp_path / "out")]
+    original = ChunkStore.add
+
+    def add_then_interrupt(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ChunkStore, "add", add_then_interrupt)
+    assert main([*common, "--seed", "9"]) == 130
+    err = capsys.readouterr().err
+    assert "2 of 6 replications are saved" in err and "--resume" in err
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [RUN_FOLDER]
+    monkeypatch.setattr(ChunkStore, "add", original)
+    assert main([*common, "--resume", "--seed", "8"]) == 2  # another seed: refused
+    assert "seed" in capsys.readouterr().err
+    assert main([*common, "--resume"]) == 0
+    assert main(["run", *common[1:-1], str(tmp_path / "whole"), "--seed", "9"]) == 0
+    assert_same_files(tmp_path / "out", tmp_path / "whole")
+
+
+def test_a_folder_of_another_run_is_refused_unless_overwrite(
+    tiny_file: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "out"
+    base = ["run", str(tiny_file), "-j", "1", "-q", "--no-plots", "--out", str(out)]
+    assert main([*base, "-n", "2", "--seed", "1"]) == 0
+    assert main([*base, "-n", "2", "--seed", "1"]) == 0  # the same run again is fine
+    capsys.readouterr()
+    assert main([*base, "-n", "3", "--seed", "1"]) == 2
+    assert "replications (2 there, 3 now)" in capsys.readouterr().err
+    assert main([*base, "-n", "2", "--seed", "5"]) == 2
+    assert main([*base, "-n", "2"]) == 2  # a new random seed is another run too
+    other = tmp_path / "other.yaml"
+    other.write_text(tiny_file.read_text().replace("tiny", "other"), encoding="utf-8")
+    assert main(["run", str(other), *base[2:], "-n", "2", "--seed", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "scenario file" in err and "--overwrite" in err
+    assert main([*base, "-n", "2", "--seed", "5", "--overwrite"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 5
+
+
+def test_missing_dask_is_a_clear_error(tiny, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(RunError, match=r"autosim\[dask\]"):
+        run_experiment(tiny, 2, seed=1, executor="dask", n_jobs=2)
