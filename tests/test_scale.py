@@ -63,6 +63,20 @@ def test_a_killed_dask_worker_loses_nothing(short_flagship: Path) -> None:
     distributed = pytest.importorskip("distributed")
     scenario = load_scenario(short_flagship)
     expected = run_experiment(scenario, 8, seed=3, executor="serial")
+    # On a loaded 2-core machine a local cluster can fail to come up in time; that is the
+    # infrastructure, not the result under test, so one fresh attempt is allowed.
+    for attempt in range(2):
+        try:
+            got, killed = _run_killing_a_worker(distributed, scenario)
+            break
+        except RuntimeError:
+            if attempt:
+                raise
+    assert killed
+    assert_same(expected, got)
+
+
+def _run_killing_a_worker(distributed, scenario):
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=50
@@ -86,8 +100,7 @@ def test_a_killed_dask_worker_loses_nothing(short_flagship: Path) -> None:
             chunk_size=1,
             progress=kill_one,
         )
-    assert killed
-    assert_same(expected, got)
+    return got, killed
 
 
 def test_streamed_and_kpis_only_runs_equal_the_in_memory_run(tiny, tmp_path: Path) -> None:
