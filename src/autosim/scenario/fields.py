@@ -6,7 +6,7 @@ is wrong. Think of these as the cell formats of a well-kept spreadsheet: a durat
 bare number because nobody can tell whether 45 meant minutes or hours.
 
 Any scalar declared with :func:`Scalar` may also be written ``{uncertain: <distribution>}``: it is
-then an :class:`Uncertain` placeholder, sampled once per replication by the experiment layer.
+then an :class:`Uncertain` value, sampled once per replication by the experiment layer.
 """
 
 from __future__ import annotations
