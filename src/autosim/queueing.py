@@ -32,6 +32,7 @@ from scipy.stats import poisson
 __all__ = [
     "MMcMResult",
     "MMcResult",
+    "checked_int",
     "erlang_a",
     "erlang_b",
     "erlang_c",
@@ -49,7 +50,7 @@ _MAX_ERLANG_A_STATES = 5_000_000
 # --------------------------------------------------------------------------------------------
 
 
-def _as_int(name: str, value: object, *, minimum: int | None = None) -> int:
+def checked_int(name: str, value: object, *, minimum: int | None = None) -> int:
     """Return ``value`` as an ``int``; integers only (no bools, no 2.0), so typos fail loudly."""
     if isinstance(value, bool):
         raise ValueError(f"{name} must be an integer, got {value!r}")
@@ -96,7 +97,7 @@ def erlang_b(servers: int, offered_load: float) -> float:
     offered_load : float
         Offered load ``A = lambda / mu`` in Erlangs, ``>= 0``.
     """
-    c = _as_int("servers", servers, minimum=0)
+    c = checked_int("servers", servers, minimum=0)
     a = _as_rate("offered_load", offered_load, allow_zero=True)
     b = 1.0
     for k in range(1, c + 1):
@@ -123,7 +124,7 @@ def erlang_c(servers: int, arrival_rate: float, service_rate: float) -> float:
     numerically stable recursion. Requires ``rho = A / c < 1``; otherwise the queue has no
     stationary regime and a :class:`ValueError` is raised.
     """
-    c = _as_int("servers", servers, minimum=1)
+    c = checked_int("servers", servers, minimum=1)
     lam = _as_rate("arrival_rate", arrival_rate, allow_zero=True)
     mu = _as_rate("service_rate", service_rate, allow_zero=False)
     return _erlang_c_checked(c, lam, mu, "erlang_c")
@@ -179,7 +180,7 @@ def mmc(servers: int, arrival_rate: float, service_rate: float) -> MMcResult:
     Standard results (Gross et al., ch. 2.3): ``Wq = C / (c mu - lambda)``, ``Lq = lambda Wq``,
     and the waiting time of a delayed customer is ``Exp(c mu - lambda)``.
     """
-    c = _as_int("servers", servers, minimum=1)
+    c = checked_int("servers", servers, minimum=1)
     lam = _as_rate("arrival_rate", arrival_rate, allow_zero=True)
     mu = _as_rate("service_rate", service_rate, allow_zero=False)
     p_wait = _erlang_c_checked(c, lam, mu, "mmc")
@@ -304,7 +305,7 @@ def erlang_a(
     tol : float
         Relative truncation tolerance of the state space, in (0, 1).
     """
-    c = _as_int("servers", servers, minimum=1)
+    c = checked_int("servers", servers, minimum=1)
     lam = _as_rate("arrival_rate", arrival_rate, allow_zero=True)
     mu = _as_rate("service_rate", service_rate, allow_zero=False)
     theta = _as_rate("abandon_rate", abandon_rate, allow_zero=True)
@@ -413,7 +414,7 @@ def poisson_base_stock(base_stock: int, lead_time_demand_mean: float) -> dict[st
     lead_time_demand_mean : float
         ``m = demand rate x lead time``, ``>= 0``.
     """
-    s = _as_int("base_stock", base_stock)
+    s = checked_int("base_stock", base_stock)
     m = _as_rate("lead_time_demand_mean", lead_time_demand_mean, allow_zero=True)
     measures = _poisson_stock_measures(np.array([s], dtype=np.int64), m)
     return {key: float(value[0]) for key, value in measures.items()}
@@ -439,8 +440,8 @@ def poisson_rq(
     lead_time_demand_mean : float
         ``m = demand rate x lead time``, ``>= 0``.
     """
-    r = _as_int("reorder_point", reorder_point)
-    q = _as_int("order_quantity", order_quantity, minimum=1)
+    r = checked_int("reorder_point", reorder_point)
+    q = checked_int("order_quantity", order_quantity, minimum=1)
     m = _as_rate("lead_time_demand_mean", lead_time_demand_mean, allow_zero=True)
     positions = np.arange(r + 1, r + q + 1, dtype=np.int64)
     measures = _poisson_stock_measures(positions, m)

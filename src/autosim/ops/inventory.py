@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import heapq
 import math
-import operator
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from autosim.queueing import checked_int
 
 __all__ = [
     "JOB",
@@ -57,19 +58,6 @@ _RECEIPT, _SYNC, _NOTICE, _REVIEW = 0, 1, 2, 3  # tie order at equal times: deli
 
 
 # --------------------------------------------------------------------------- validation helpers
-
-
-def _int(name: str, value: object, minimum: int | None = None) -> int:
-    """An integer (no bools, no 2.5) at least ``minimum``; a clear ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer (got {value!r})")
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise ValueError(f"{name} must be an integer (got {value!r})") from None
-    if minimum is not None and number < minimum:
-        raise ValueError(f"{name} must be >= {minimum} (got {number})")
-    return number
 
 
 def _time(name: str, value: object, *, positive: bool) -> float:
@@ -165,11 +153,15 @@ class Policy:
                 raise ValueError(f"policy {self.kind!r} {rule} {name}")
         where = f"policy {self.kind!r}:"
         if self.order_up_to is not None:
-            object.__setattr__(self, "order_up_to", _int(f"{where} S", self.order_up_to, 0))
+            object.__setattr__(
+                self, "order_up_to", checked_int(f"{where} S", self.order_up_to, minimum=0)
+            )
         if self.order_quantity is not None:
-            object.__setattr__(self, "order_quantity", _int(f"{where} Q", self.order_quantity, 1))
+            object.__setattr__(
+                self, "order_quantity", checked_int(f"{where} Q", self.order_quantity, minimum=1)
+            )
         if self.reorder_point is not None:
-            s = _int(f"{where} reorder point", self.reorder_point)
+            s = checked_int(f"{where} reorder point", self.reorder_point)
             if self.kind == "ss" and s >= self.order_up_to:  # type: ignore[operator]
                 raise ValueError(f"{where} s must be < S (got s={s}, S={self.order_up_to})")
             object.__setattr__(self, "reorder_point", s)
@@ -199,7 +191,7 @@ class StockItem:
         if not isinstance(self.policy, Policy):
             raise ValueError(f"policy must be a Policy (got {self.policy!r})")
         object.__setattr__(
-            self, "initial_on_hand", _int("initial_on_hand", self.initial_on_hand, 0)
+            self, "initial_on_hand", checked_int("initial_on_hand", self.initial_on_hand, minimum=0)
         )
         for name in ("job_shortage", "order_shortage"):
             if getattr(self, name) not in SHORTAGE_RULES:

@@ -265,6 +265,13 @@ class Invoicing(Frozen):
         return self.payment.get(segment) or self.payment["default"]
 
 
+def _variant_id(value: str, what: str) -> str:
+    """Automation and bundle ids name variants: identifiers, and never "baseline"."""
+    if not _ID.match(value) or value == "baseline":
+        raise ValueError(f"{value!r} is not a valid {what} id (letters, digits, _ or -)")
+    return value
+
+
 class Costs(Frozen):
     """What an automation costs: once, every month, per use, and the wait before go-live."""
 
@@ -309,9 +316,7 @@ class Automation(Frozen):
     @field_validator("id")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        if not _ID.match(value) or value == "baseline":
-            raise ValueError(f"{value!r} is not a valid automation id (letters, digits, _ or -)")
-        return value
+        return _variant_id(value, "automation")
 
 
 class SegmentLoyalty(Frozen):
@@ -355,9 +360,7 @@ class Bundle(Frozen):
     @field_validator("id")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        if not _ID.match(value) or value == "baseline":
-            raise ValueError(f"{value!r} is not a valid bundle id (letters, digits, _ or -)")
-        return value
+        return _variant_id(value, "bundle")
 
 
 class Finance(Frozen):
