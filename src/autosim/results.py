@@ -8,6 +8,7 @@ produced them, so a plain ``groupby`` answers most questions in a notebook.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,7 @@ class Results:
         self.seed_given = seed_given
         self.timing = dict(timing or {})
         self._judged: dict[str, dict[str, Any]] | None = None
+        self._summary: dict[str, Any] | None = None
 
     @classmethod
     def from_replications(
@@ -133,7 +135,16 @@ class Results:
         return rows
 
     def summary(self) -> dict[str, Any]:
-        """The content of ``summary.json``: per variant, KPI and finance summaries."""
+        """The content of ``summary.json``: per variant, KPI and finance summaries.
+
+        Computed once (the CLI, the report and the figures all ask for it) and returned as a
+        copy, so a caller that edits its summary does not change anyone else's.
+        """
+        if self._summary is None:
+            self._summary = self._build_summary()
+        return copy.deepcopy(self._summary)
+
+    def _build_summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "scenario": self.scenario.name,
             "currency": self.scenario.currency,
