@@ -58,11 +58,13 @@ def flagship_scenario(horizon_days: int | None = None, path: Path = FLAGSHIP) ->
     """The flagship scenario, optionally with a shorter horizon (for quick runs and big sweeps).
 
     The file is read as plain YAML and re-validated, so a shortened scenario is checked exactly
-    like the original; the warm-up is capped below the new horizon.
+    like the original; the warm-up is capped below the new horizon, and phased roadmaps (whose
+    later phases would start after a shortened horizon) are left out.
     """
     data: dict[str, Any] = yaml.safe_load(path.read_text())
     if horizon_days is not None:
         data["horizon"] = f"{horizon_days} day"
+        data.pop("roadmaps", None)
         if "warmup" in data:
             data["warmup"] = f"{min(7, max(horizon_days - 1, 0))} day"
     return scenario_from_dict(data, source=str(path), base_dir=path.parent)

@@ -109,7 +109,10 @@ def test_whole_suite_runs_on_tiny_sizes_and_writes_json(tmp_path) -> None:
 def test_memory_benchmark_extrapolates_when_the_large_sweep_does_not_fit(monkeypatch) -> None:
     calls: list[int] = []
 
-    def fake_child(replications: int, jobs: int, horizon_days: int | None) -> dict:
+    def fake_child(
+        replications: int, jobs: int, horizon_days: int | None, stream: bool = False
+    ) -> dict:
+        assert stream  # memory is judged on the bounded (streamed, KPIs-only) path
         calls.append(replications)
         return {
             "horizon_days": horizon_days,

@@ -84,7 +84,7 @@ def test_run_writes_the_contracted_files_and_jobs_do_not_change_numbers(tmp_path
     one, two = tmp_path / "one", tmp_path / "two"
     args = ["run", str(scenario), "-n", "4", "--seed", "1", "-q"]
     assert main([*args, "--jobs", "1", "--out", str(one)]) == 0
-    assert main([*args, "--jobs", "2", "--out", str(two)]) == 0
+    assert main([*args, "--jobs", "2", "--out", str(two), "--no-plots"]) == 0
     for name in ("summary.json", "replications.parquet", "cash.parquet", "manifest.json"):
         assert (one / name).is_file(), name
     pd.testing.assert_frame_equal(

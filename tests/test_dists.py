@@ -29,6 +29,7 @@ from autosim.dists import (
     Poisson,
     Triangular,
     Uniform,
+    Weibull,
     describe_families,
     from_spec,
 )
@@ -60,6 +61,8 @@ EXAMPLES: list[Distribution] = [
     Discrete((10.0, 20.0)),
     Discrete((1.0, 2.0, 3.0), (0.5, 0.5, 0.0)),
     Empirical((5.0, 1.0, 3.0, 3.0, 8.0)),
+    Weibull(60.0, 30.0),
+    Weibull(10.0, 15.0),
 ]
 IDS = [repr(d) for d in EXAMPLES]
 
@@ -180,6 +183,7 @@ REFERENCES = [
     (Poisson(3.5), stats.poisson(3.5)),
     (Poisson(900.0), stats.poisson(900.0)),
     (Poisson(5000.0), stats.poisson(5000.0)),
+    (Weibull(60.0, 30.0), stats.weibull_min(c=2.1013490946885427, scale=67.74380337237655)),
 ]
 
 

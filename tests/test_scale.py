@@ -114,6 +114,22 @@ def test_streamed_and_kpis_only_runs_equal_the_in_memory_run(tiny, tmp_path: Pat
     assert kpis.cash.empty and list(kpis.cash.columns) == list(memory.cash.columns)
 
 
+def test_cli_kpis_only_run_writes_every_result_but_the_daily_cash(
+    tiny_file: Path, tmp_path: Path
+) -> None:
+    argv = ["run", str(tiny_file), "-n", "4", "--seed", "3", "--executor", "serial", "-q"]
+    assert main([*argv, "--out", str(tmp_path / "full")]) == 0
+    assert main([*argv, "--out", str(tmp_path / "kpis"), "--kpis-only"]) == 0
+    full, kpis = tmp_path / "full", tmp_path / "kpis"
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(full / "replications.parquet"),
+        pd.read_parquet(kpis / "replications.parquet"),
+    )
+    assert pd.read_parquet(kpis / "cash.parquet").empty
+    assert (kpis / "report.html").is_file() and not (kpis / "cash_fan.png").exists()
+    assert (full / "cash_fan.png").is_file()
+
+
 def test_resume_after_sigkill_equals_an_uninterrupted_run(
     short_flagship: Path, tmp_path: Path
 ) -> None:

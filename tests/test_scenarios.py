@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autosim import load_scenario, run_experiment
+from autosim import Variant, load_scenario, run_experiment
 
 from .conftest import SCENARIOS
 
@@ -38,7 +38,10 @@ STABILITY_REPLICATIONS = 40
 
 
 def verdicts(path: Path, replications: int, seed: int, executor: str = "serial") -> dict:
-    results = run_experiment(load_scenario(path), replications, seed, executor=executor)
+    """Each automation's verdict; bundles and roadmaps are left out (not judged here)."""
+    scenario = load_scenario(path)
+    singles = [Variant("baseline")] + [Variant(a.id, (a.id,)) for a in scenario.automations]
+    results = run_experiment(scenario, replications, seed, executor=executor, variants=singles)
     return {v["id"]: v["verdict"] for v in results.summary()["variants"] if v["automations"]}
 
 
@@ -47,7 +50,7 @@ def test_every_scenario_runs(path: Path) -> None:
     scenario = load_scenario(path)
     short = scenario.model_copy(update={"horizon": 60 * 1440.0, "warmup": 0.0})
     results = run_experiment(short, 2, seed=1, executor="serial")
-    expected = 1 + len(scenario.automations) + len(scenario.bundles)
+    expected = 1 + len(scenario.automations) + len(scenario.bundles) + len(scenario.roadmaps)
     assert len(results.replications) == 2 * expected
 
 

@@ -9,13 +9,42 @@ known for sure, and compare cash, speed and goals with the uncertainty shown.
 """
 
 from importlib import metadata
+from typing import Any
 
 from autosim.errors import AutosimError, RunError, ScenarioError
+from autosim.experiment.inputs import sample_inputs
 from autosim.experiment.runner import Variant, run_experiment
 from autosim.kpis import CATALOGUE
 from autosim.output import write_outputs
 from autosim.results import Results
+from autosim.risk import cvar, risk_measures
+from autosim.roadmap import breach_summary, suggested_order
 from autosim.scenario import Scenario, load_scenario, scenario_from_dict, scenario_from_text
+
+#: Loaded on first use (PEP 562): calibration and the design studies pull in SALib, ruamel.yaml
+#: and more of scipy, which a plain run (and every worker process) does not need.
+_LAZY = {
+    "backtest": "autosim.calibration",
+    "fit_records": "autosim.calibration",
+    "read_records": "autosim.calibration",
+    "sobol_analysis": "autosim.sobol",
+    "sobol_indices": "autosim.sobol",
+    "evppi": "autosim.value",
+    "value_of_information": "autosim.value",
+    "split_variance": "autosim.variance",
+    "variance_attribution": "autosim.variance",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'autosim' has no attribute {name!r}")
+
 
 try:
     __version__ = metadata.version("autosim")
@@ -31,9 +60,23 @@ __all__ = [
     "ScenarioError",
     "Variant",
     "__version__",
+    "backtest",
+    "breach_summary",
+    "cvar",
+    "evppi",
+    "fit_records",
     "load_scenario",
+    "read_records",
+    "risk_measures",
     "run_experiment",
+    "sample_inputs",
     "scenario_from_dict",
     "scenario_from_text",
+    "sobol_analysis",
+    "sobol_indices",
+    "split_variance",
+    "suggested_order",
+    "value_of_information",
+    "variance_attribution",
     "write_outputs",
 ]

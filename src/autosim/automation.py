@@ -1,10 +1,11 @@
 """Automations at work: when they go live, who actually uses them, and what changes per job.
 
-An automation is bought on day 0, goes live after its implementation time, and is then used for
-a growing share of events: the adoption ramps linearly to its realised level, because people keep
-phoning the office out of habit for a while. Each event draws from the automation's own uniform
-stream, so the same calls are automated in every variant that contains the automation, and a
-call's automated path is decided once, whatever else the variant changes.
+An automation is bought on day 0 (or at its phase start in a roadmap), goes live after its
+implementation time, and is then used for a growing share of events: the adoption ramps
+linearly to its realised level, because people keep phoning the office out of habit for a
+while. Each event draws from the automation's own uniform stream, so the same calls are
+automated in every variant that contains the automation, and a call's automated path is decided
+once, whatever else the variant changes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from autosim.ops.demand import Jobs, U, applies_to_type, demand_multiplier
 from autosim.scenario.effects import get_param, override
 from autosim.scenario.schema import Automation, Scenario
 
-__all__ = ["AutomatedPaths", "adoption_share", "automated_paths"]
+__all__ = ["AutomatedPaths", "adoption_share", "automated_paths", "bought_at"]
 
 
 def adoption_share(auto: Automation, t: np.ndarray) -> np.ndarray:
@@ -42,6 +43,7 @@ class AutomatedPaths:
     automations: tuple[Automation, ...]
     masks: tuple[np.ndarray, ...]  # per automation: job uses its automated path
     active: np.ndarray  # job exists in this variant
+    starts: tuple[float, ...] = ()  # purchase time (minutes) per automation; () = all on day 0
 
     def mix(self, path: str, to_array: Callable[[Any], np.ndarray]) -> np.ndarray:
         """Per-job value of a parameter: the base value, or an automation's where it is used.
@@ -71,14 +73,35 @@ def _type_scope(scenario: Scenario, auto: Automation) -> np.ndarray:
     return np.array([applies_to_type(auto, jt) for jt in scenario.dispatch.job_types])
 
 
+def bought_at(auto: Automation, start: float) -> Automation:
+    """The automation as bought ``start`` minutes in: implementation (so go-live) moves along.
+
+    Everything that reads go-live (adoption here, whole-shelf switches in the stock room) then
+    follows the purchase date without knowing about roadmaps.
+    """
+    if start == 0:
+        return auto
+    live = float(auto.costs.implementation) + start
+    costs = auto.costs.model_copy(update={"implementation": live})
+    return auto.model_copy(update={"costs": costs})
+
+
 def automated_paths(
     scenario: Scenario,
     jobs: Jobs,
     automation_ids: Sequence[str],
     stream: Callable[[str], np.random.Generator],
+    starts: Sequence[float] = (),
 ) -> AutomatedPaths:
-    """Decide, for one variant, which calls exist and which use each automation."""
-    autos = tuple(scenario.automation(a) for a in automation_ids)
+    """Decide, for one variant, which calls exist and which use each automation.
+
+    ``starts`` gives each automation's purchase time in minutes (a roadmap); empty means all
+    are bought on day 0. The adoption draws do not depend on it (common random numbers).
+    """
+    starts = tuple(float(s) for s in starts) or (0.0,) * len(automation_ids)
+    autos = tuple(
+        bought_at(scenario.automation(a), s) for a, s in zip(automation_ids, starts, strict=True)
+    )
     masks = []
     keep_base = np.ones(len(jobs))
     extra_rate = np.ones(len(jobs))
@@ -109,4 +132,5 @@ def automated_paths(
         automations=autos,
         masks=tuple(masks),
         active=active,
+        starts=starts,
     )

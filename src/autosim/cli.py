@@ -111,6 +111,86 @@ def cmd_report(args: argparse.Namespace) -> None:
     _out.print(f"Wrote {path}", highlight=False)
 
 
+def cmd_fit(args: argparse.Namespace) -> None:
+    """Fit a records file; print the parameters with intervals; snippet, Q-Q plots, --into."""
+    from autosim.calibration import fit_table, read_records, snippet_of, to_yaml, update_scenario
+    from autosim.calibration.console import print_fit
+    from autosim.calibration.files import write_text_atomic
+    from autosim.calibration.fit import write_qq_plots
+    from autosim.calibration.records import parse_mapping
+
+    mapping = parse_mapping(args.map, args.kind)
+    table = read_records(
+        args.records,
+        args.kind,
+        mapping,
+        date_format=args.date_format,
+        drop_invalid=args.drop_invalid,
+    )
+    fit = fit_table(table, family=args.family, n_boot=args.boot)
+    print_fit(_out, fit)
+    start, end = table.period()
+    header = (
+        f"fitted by autosim from {args.records} ({table.n_used} rows, "
+        f"{start.date()} to {(end - _one_day()).date()}); 95% intervals in comments"
+    )
+    snippet = snippet_of(fit, uncertain=not args.point)
+    text = to_yaml(snippet, header)
+    _out.print(escape(text), highlight=False, soft_wrap=True)
+    if args.out is not None:
+        write_text_atomic(args.out / "snippet.yaml", text)
+        plots = write_qq_plots(fit, args.out)
+        _out.print(
+            f"wrote {args.out / 'snippet.yaml'} and {len(plots)} Q-Q plot(s)", highlight=False
+        )
+    if args.into is not None:
+        changes = update_scenario(args.into, snippet_of(fit, uncertain=not args.point))
+        _out.print(f"updated {args.into}: {len(changes)} field(s)", highlight=False)
+        for change in changes:
+            _out.print(f"  - {change}", highlight=False)
+
+
+def _one_day() -> Any:
+    import pandas as pd
+
+    return pd.Timedelta(days=1)
+
+
+def cmd_backtest(args: argparse.Namespace) -> None:
+    """Simulate the scenario's baseline over the records' period; compare KPI by KPI."""
+    from autosim.calibration import backtest, read_records, write_backtest
+    from autosim.calibration.console import print_backtest, print_records
+    from autosim.calibration.records import parse_mapping
+    from autosim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    options = {"date_format": args.date_format, "drop_invalid": args.drop_invalid}
+    jobs = read_records(args.jobs, "jobs", parse_mapping(_for(args.map, "jobs"), "jobs"), **options)
+    print_records(_out, jobs)
+    invoices = None
+    if args.invoices is not None:
+        invoices = read_records(
+            args.invoices,
+            "invoices",
+            parse_mapping(_for(args.map, "invoices"), "invoices"),
+            **options,
+        )
+        print_records(_out, invoices)
+    result = backtest(scenario, jobs, invoices, n_replications=args.replications, seed=args.seed)
+    print_backtest(_out, result)
+    if args.out is not None:
+        written = write_backtest(result, args.out)
+        _out.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+
+
+def _for(items: list[str], kind: str) -> list[str]:
+    """The --map entries whose field belongs to ``kind`` (backtest reads two kinds of file)."""
+    from autosim.calibration.records import FIELDS
+
+    names = {f.name for f in FIELDS[kind]}
+    return [i for i in items if i.rpartition("=")[2].strip() in names]
+
+
 def cmd_kpis(args: argparse.Namespace) -> None:
     """List every KPI with its unit and meaning."""
     from autosim.kpis import CATALOGUE, catalogue_markdown
@@ -141,9 +221,15 @@ def cmd_run(args: argparse.Namespace) -> None:
     if args.resume and args.overwrite:
         raise RunError("--resume and --overwrite exclude each other: finish the run, or replace it")
     sc = load_scenario(args.scenario)
+    if args.objective is not None:
+        from autosim.portfolio import resolve_objective
+
+        resolve_objective(args.objective, sc.strategy)  # refuse before hours of simulation
     out_dir = prepare_out_dir(args.out or Path("out") / Path(args.scenario).stem)
     sha = hashlib.sha256(Path(args.scenario).read_bytes()).hexdigest()
-    identity = {"scenario_sha256": sha, "seed": args.seed, "replications": args.replications}
+    precision = _precision(args)
+    request = args.replications if precision is None else precision.describe()
+    identity = {"scenario_sha256": sha, "seed": args.seed, "replications": request}
     saved = check_folder(out_dir, identity, resume=args.resume, overwrite=args.overwrite)
     seed, chunk_size, seed_given = args.seed, args.chunk_size, args.seed is not None
     if saved is not None:
@@ -164,11 +250,13 @@ def cmd_run(args: argparse.Namespace) -> None:
                 variants=default_variants(sc, all_bundles=args.all_bundles),
                 progress=progress,
                 max_jobs=args.max_jobs,
+                keep_cash=not args.kpis_only,
                 scheduler=args.scheduler,
                 store=store,
                 run_info={"scenario_sha256": sha, "seed_given": seed_given},
+                precision=precision,
             ),
-            args.replications,
+            args.replications if precision is None else precision.max_replications,
             args.quiet,
         )
     except KeyboardInterrupt:
@@ -178,18 +266,66 @@ def cmd_run(args: argparse.Namespace) -> None:
             f"interrupted: {store.n_done} of {args.replications} replications are saved in "
             f"{out_dir}; run again with --resume to finish"
         ) from None
+    if args.objective is not None:
+        results.set_objective(args.objective)
     print_summary(results.summary())
-    extra = {}
+    from autosim.cli_designs import run_designs
+
+    sections, extra = run_designs(
+        args, sc, results.seed, out=_out, err=_err, with_progress=_with_progress
+    )
     if args.plots:
         from autosim.report import report_files
 
         text = Path(args.scenario).read_text(encoding="utf-8")
-        extra = report_files(results, scenario_text=text)
+        extra.update(report_files(results, scenario_text=text))
     written = write_outputs(
-        results, out_dir, scenario_path=args.scenario, argv=args.argv, extra_files=extra
+        results,
+        out_dir,
+        scenario_path=args.scenario,
+        argv=args.argv,
+        extra_files=extra,
+        sections=sections,
     )
     store.discard()
     _out.print(f"\nWrote {len(written)} files to {out_dir}/ (seed {results.seed})", highlight=False)
+
+
+def _precision(args: argparse.Namespace) -> Any:
+    """The --precision options as a stopping rule (None for a fixed number of replications)."""
+    from autosim.experiment.precision import Precision
+
+    if args.precision is None:
+        if args.max_replications is not None:
+            raise RunError("--max-replications only applies with --precision")
+        return None
+    budget = args.max_replications or max(10_000, args.replications)
+    return Precision(args.precision, args.precision_output, args.precision_on, budget)
+
+
+def print_precision(summary: dict[str, Any]) -> None:
+    """How precise the answer became, per quantity of the stopping rule."""
+    p = summary["precision"]
+    met = "reached" if p["met"] else "NOT reached"
+    scale = "points" if p["on"].startswith("p_") else "relative"
+    table = Table(
+        title=f"Precision {met} after {p['replications']} replications: 95% half-width of "
+        f"{p['on']} of {p['output']} (target {p['target']:g}, {scale})",
+        title_justify="left",
+    )
+    for col in ("quantity", "estimate", "half-width", "achieved", "met"):
+        table.add_column(col, justify="left" if col == "quantity" else "right", overflow="fold")
+    for name, q in p["quantities"].items():
+        table.add_row(
+            name,
+            _fmt(q["estimate"]),
+            _fmt(q["half_width"]),
+            f"{q['achieved']:.3g}",
+            "yes" if q["met"] else "no",
+        )
+    _out.print(table)
+    if p.get("ranking"):
+        _out.print(f"Ranking by mean {p['output']}: {' > '.join(p['ranking'])}", highlight=False)
 
 
 def _with_progress(work: Any, total: int, quiet: bool) -> Any:
@@ -269,12 +405,66 @@ def print_summary(summary: dict[str, Any]) -> None:
             f"{_fmt(payback['p50'])}\n{within:.0%} paid back",
         )
     _out.print(fin)
+    print_risk(summary)
     if "strategy" in summary:
         print_alignment(summary)
     if summary.get("portfolio"):
         print_portfolio(summary)
+    if summary.get("value_of_information"):
+        print_value_of_information(summary)
+    if summary.get("roadmap"):
+        from autosim.roadmap import roadmap_lines
+
+        for line in roadmap_lines(summary["roadmap"], summary["currency"]):
+            _out.print(escape(line), highlight=False)
+    if summary.get("precision"):
+        print_precision(summary)
     for note in summary.get("warnings", []):
         _err.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+
+
+def print_risk(summary: dict[str, Any]) -> None:
+    """What can go wrong: P(NPV < 0), CVaR10 of NPV, and the worst month-end cash balance."""
+    rows = [(v["id"], v["finance"]["risk"]) for v in summary["variants"] if v.get("finance")]
+    rows = [(vid, r) for vid, r in rows if r]
+    if not rows:
+        return
+    table = Table(
+        title=f"Risk ({summary['currency']}): CVaR10 = mean NPV of the worst 10% of replications "
+        "(95% CI below); worst month = lowest month-end cash of the variant",
+        title_justify="left",
+        show_lines=True,
+    )
+    for col in ("automation", "P(NPV<0)", "CVaR10 NPV", "worst month: mean", "worst month: P5"):
+        table.add_column(col, justify="left" if col == "automation" else "right", overflow="fold")
+    for vid, r in rows:
+        loss, tail = r["p_loss"], r["cvar10"]
+        lo, hi = tail["ci95"]
+        cash = r.get("worst_month_cash") or {}
+        table.add_row(
+            vid,
+            "-" if loss["value"] is None else f"{loss['value']:.0%}",
+            f"{_fmt(tail['value'], money=True)}\n{_fmt(lo, money=True)}–{_fmt(hi, money=True)}",
+            _fmt(cash.get("mean"), money=True),
+            _fmt(cash.get("p5"), money=True),
+        )
+    _out.print(table)
+
+
+def print_value_of_information(summary: dict[str, Any]) -> None:
+    """EVPI of all inputs and EVPPI of each, in money, and the one most worth knowing."""
+    voi = summary["value_of_information"]
+    if voi.get("note"):
+        _out.print(f"Value of information: not estimated ({voi['note']}).", highlight=False)
+        return
+    _out.print(f"Value of information: {voi['text']}", highlight=False)
+    for item in [i for i in voi["inputs"] if i["evppi"] > 0][:5]:
+        lo, hi = item["ci95"]
+        _out.print(
+            f"- {item['input']}: {_fmt(item['evppi'], money=True)} "
+            f"(95% {_fmt(lo, money=True)}–{_fmt(hi, money=True)})",
+            highlight=False,
+        )
 
 
 def print_portfolio(summary: dict[str, Any]) -> None:
@@ -289,19 +479,32 @@ def print_portfolio(summary: dict[str, Any]) -> None:
             highlight=False,
         )
     portfolio = summary["portfolio"]
+    objective = portfolio["objective"]
+    extra = objective not in ("impact", "npv")  # risk or P(goals): its own column
     table = Table(
-        title=f"Options by up-front cost (objective: {portfolio['objective']})",
+        title=f"Options by up-front cost (objective: {objective}"
+        + (f" = {portfolio['objective_label']})" if extra else ")"),
         title_justify="left",
     )
-    for col in ("option", "up-front", "impact", "NPV", "fits", "efficient"):
+    short = {"p_goals": "P(goals)", "p_loss": "P(loss)", "cvar": "CVaR10"}
+    columns = ["option", "up-front", "impact", "NPV"]
+    columns += [short.get(objective, "cash P5")] if extra else []
+    for col in (*columns, "fits", "efficient"):
         table.add_column(col, justify="left" if col == "option" else "right", overflow="fold")
     for c in portfolio["frontier"]:
         impact = "-" if c["impact"] is None else f"{c['impact']:+.2f}"
+        value = c["value"]
+        if value is not None and objective in ("p_goals", "p_loss"):
+            cell = [f"{value:.0%}"]
+        else:
+            cell = [_fmt(value, money=True)]
+        value = cell if extra else []
         table.add_row(
             c["id"],
             _fmt(c["upfront"], money=True),
             impact,
             _fmt(c["npv"], money=True),
+            *value,
             "yes" if c["fits"] else "no",
             "yes" if c["efficient"] else "",
         )
@@ -363,9 +566,22 @@ def _seed(text: str) -> int:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.05, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {value})")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar (also used by the README's reference)."""
+    from autosim.cli_designs import add_design_arguments
     from autosim.experiment.executors import EXECUTORS
+    from autosim.experiment.precision import STOP_ON
+    from autosim.portfolio import OBJECTIVES
 
     parser = argparse.ArgumentParser(
         prog="autosim",
@@ -416,10 +632,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="replications per task (default: about 4 tasks per worker, at most 8 each)",
     )
     p.add_argument(
+        "--precision",
+        type=_fraction,
+        default=None,
+        metavar="HALF_WIDTH",
+        help="add replications until the 95%% interval half-width is within this (e.g. 0.05: "
+        "5%% of the mean; probability points for p_positive/p_goal); -n is the first batch",
+    )
+    p.add_argument(
+        "--precision-on",
+        choices=STOP_ON,
+        default="mean",
+        help="what must be precise: mean of the output (default), P(output>0), P(goal met), "
+        "paired difference to the best automation, or the ranking of automations",
+    )
+    p.add_argument(
+        "--precision-output",
+        default="roi",
+        metavar="COLUMN",
+        help="the output the rule looks at (default roi; e.g. npv or a KPI)",
+    )
+    p.add_argument(
+        "--max-replications",
+        type=_positive,
+        default=None,
+        help="stop adding replications here even if imprecise (default 10,000)",
+    )
+    p.add_argument(
+        "--objective",
+        choices=tuple(OBJECTIVES),
+        default=None,
+        help="what the recommended option maximises (default: the strategy's objective, else "
+        "npv): impact, npv, p_goals = P(all key goals met), p_loss = P(NPV<0) (minimised), "
+        "cvar = mean NPV of the worst 10%%, worst_month_cash = its P5",
+    )
+    p.add_argument(
         "--all-bundles",
         action="store_true",
         help="also simulate every combination of two or more automations (at most 6)",
     )
+    add_design_arguments(p)
     p.add_argument(
         "--resume",
         action="store_true",
@@ -446,6 +698,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="write report.html and PNG figures (default: yes)",
     )
+    p.add_argument(
+        "--kpis-only",
+        action="store_true",
+        help="keep no daily cash ledger (cash.parquet stays empty): memory then grows by one "
+        "small row per replication and variant, for very large sweeps",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="run scenarios with the same seed; verdicts side by side")
@@ -465,7 +723,80 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kpis", help="list every KPI with its unit and meaning")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
     p.set_defaults(func=cmd_kpis)
+    _calibration_parsers(sub)
     return parser
+
+
+def _records_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by `fit` and `backtest` for reading records files."""
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="use this file column for a field, e.g. 'Tech On Site=arrived' (repeatable)",
+    )
+    p.add_argument("--date-format", default=None, help="strftime format of every date column")
+    p.add_argument(
+        "--drop-invalid",
+        action="store_true",
+        help="drop rows whose times run backwards (counted) instead of refusing the file",
+    )
+
+
+def _calibration_parsers(sub: Any) -> None:
+    """`autosim fit` and `autosim backtest` (calibration from the business's own records)."""
+    from autosim.calibration.fitting import CANDIDATES
+    from autosim.calibration.records import KINDS
+
+    p = sub.add_parser("fit", help="fit scenario parameters to a records CSV (jobs, invoices...)")
+    p.add_argument("records", type=Path, help="CSV export: job log, invoices or stock movements")
+    p.add_argument("--kind", choices=KINDS, required=True, help="what the file holds")
+    _records_options(p)
+    p.add_argument(
+        "--family",
+        choices=CANDIDATES,
+        default=None,
+        help="force this distribution family (default: best AIC)",
+    )
+    p.add_argument(
+        "--point",
+        action="store_true",
+        help="write point estimates only (default: rates and shares as {uncertain})",
+    )
+    p.add_argument("--boot", type=_positive, default=200, help="bootstrap resamples (default 200)")
+    p.add_argument(
+        "--into",
+        type=Path,
+        default=None,
+        metavar="SCENARIO",
+        help="update these fields in a scenario file (comments kept; validated)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="folder for snippet.yaml and the Q-Q plots"
+    )
+    p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("backtest", help="simulate the baseline over the records' period; compare")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("jobs", type=Path, help="job log CSV")
+    p.add_argument("invoices", type=Path, nargs="?", default=None, help="invoices CSV")
+    _records_options(p)
+    p.add_argument(
+        "-n",
+        "--replications",
+        type=_positive,
+        default=50,
+        help="simulated replications (default 50)",
+    )
+    p.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write backtest.csv, backtest.json and backtest.png here",
+    )
+    p.set_defaults(func=cmd_backtest)
 
 
 def _version() -> str:

@@ -47,6 +47,7 @@ __all__ = [
     "Poisson",
     "Triangular",
     "Uniform",
+    "Weibull",
     "describe_families",
     "from_spec",
 ]
@@ -474,6 +475,61 @@ class Gamma(Distribution):
         return Gamma(self.mean * factor, self.sd * factor)
 
 
+def _weibull_shape(cv: float) -> float:
+    """Weibull shape k whose coefficient of variation is ``cv`` (it falls as k grows)."""
+    from scipy.optimize import brentq
+
+    target = math.log1p(cv * cv)
+
+    def gap(log_k: float) -> float:
+        k = math.exp(log_k)
+        return float(special.gammaln(1 + 2 / k) - 2 * special.gammaln(1 + 1 / k)) - target
+
+    return math.exp(brentq(gap, math.log(0.05), math.log(5000.0), xtol=1e-13))
+
+
+@dataclass(frozen=True, repr=False)
+class Weibull(Distribution):
+    """Positive values whose tail is set by the data: wear-out (k > 1) or early failures (k < 1).
+
+    Written with the mean and sd of the value itself, like lognormal and gamma; the shape and
+    scale follow from them.
+    """
+
+    family: ClassVar[str] = "weibull"
+    meaning: ClassVar[str] = "positive values; sd < mean: wear-out shape, sd > mean: long tail"
+    parameters_doc: ClassVar[str] = "mean, sd"
+    _duration_params: ClassVar[frozenset[str]] = frozenset({"mean", "sd"})
+
+    mean: float
+    sd: float
+    _shape: float = field(init=False, repr=False, compare=False)
+    _scale: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        mean, sd = self._positive("mean"), self._positive("sd")
+        cv = sd / mean
+        if not 0.001 <= cv <= 20:
+            raise ValueError(
+                f"weibull: sd / mean must be between 0.001 and 20 (got {_fmt(cv)}); "
+                "use constant or lognormal for such values"
+            )
+        shape = _weibull_shape(cv)
+        self._set("_shape", shape)
+        self._set("_scale", mean / math.exp(special.gammaln(1 + 1 / shape)))
+
+    def _ppf(self, u: np.ndarray) -> np.ndarray:
+        return self._scale * (-np.log1p(-np.clip(u, 0.0, _U_MAX))) ** (1.0 / self._shape)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return (0.0, math.inf)
+
+    def scaled(self, factor: float) -> Weibull:
+        factor = _check_factor(factor)
+        return Weibull(self.mean * factor, self.sd * factor)
+
+
 @dataclass(frozen=True, repr=False)
 class Triangular(Distribution):
     """A quick three-point guess: shortest, most likely, longest."""
@@ -838,6 +894,7 @@ FAMILIES: dict[str, type[Distribution]] = {
             Poisson,
             Triangular,
             Uniform,
+            Weibull,
         ),
         key=lambda c: c.family,
     )

@@ -29,7 +29,16 @@ from autosim.results import Results
 __all__ = ["OUTPUT_FILES", "prepare_out_dir", "write_outputs"]
 
 OUTPUT_FILES = ("summary.json", "replications.parquet", "cash.parquet", "manifest.json")
-_DEPENDENCIES = ("simpy", "numpy", "scipy", "pandas", "pydantic", "pyarrow", "numpy-financial")
+_DEPENDENCIES = (
+    "simpy",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pydantic",
+    "pyarrow",
+    "numpy-financial",
+    "SALib",
+)
 
 
 def json_safe(value: Any) -> Any:
@@ -99,6 +108,7 @@ def manifest(
         "seed": results.seed,
         "seed_given": results.seed_given,
         "replications": results.n_replications,
+        "replications_request": results.timing.get("request", results.n_replications),
         "variants": [{"id": v.id, "automations": list(v.automations)} for v in results.variants],
         "autosim_version": _version("autosim"),
         "python": platform.python_version(),
@@ -126,13 +136,18 @@ def write_outputs(
     scenario_path: str | os.PathLike[str] | None = None,
     argv: Sequence[str] | None = None,
     extra_files: dict[str, bytes] | None = None,
+    sections: dict[str, Any] | None = None,
 ) -> list[Path]:
-    """Write the run's files into ``out_dir`` atomically; return their paths."""
+    """Write the run's files into ``out_dir`` atomically; return their paths.
+
+    ``sections`` are extra top-level entries of summary.json (e.g. ``sobol``, ``variance``).
+    """
     target = prepare_out_dir(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=".autosim-tmp-", dir=target))
     try:
+        summary = {**results.summary(), **(sections or {})}
         (staging / "summary.json").write_text(
-            json.dumps(json_safe(results.summary()), indent=2, allow_nan=False) + "\n",
+            json.dumps(json_safe(summary), indent=2, allow_nan=False) + "\n",
             encoding="utf-8",
         )
         results.replications.to_parquet(staging / "replications.parquet", index=False)

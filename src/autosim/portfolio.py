@@ -5,22 +5,83 @@ mobile invoicing turns each into cash faster) or less (two tools competing for t
 Because every bundle is simulated as its own variant on the same replications, the interaction
 is measured directly: the bundle's NPV minus the sum of its parts' NPVs, paired replication by
 replication. The recommended purchase is the variant with the best objective among those that
-respect the strategy's constraints, with the trade-off frontier of impact against up-front cost.
+respect the strategy's constraints, with the trade-off frontier of that objective against
+up-front cost. "Best" is the analyst's choice: strategic impact, NPV, P(all key goals met), or a
+risk measure for an owner who cannot afford a bad year (P(NPV < 0), CVaR, the worst month's cash).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from autosim.analysis import mean_ci
+from autosim.errors import RunError
 
-__all__ = ["OBJECTIVES", "interactions", "recommend"]
+if TYPE_CHECKING:
+    from autosim.scenario.goals import Strategy
 
-#: What "best" means when choosing a portfolio.
-OBJECTIVES = ("impact", "npv")
+__all__ = [
+    "OBJECTIVES",
+    "interactions",
+    "objective_value",
+    "recommend",
+    "resolve_objective",
+]
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One meaning of "best": where its value sits in a variant's summary, and its direction."""
+
+    label: str
+    path: tuple[str, ...]
+    higher_is_better: bool = True
+    needs_strategy: bool = False
+
+
+#: What "best" means when choosing a portfolio (``strategy.objective``, ``--objective``).
+OBJECTIVES: dict[str, Objective] = {
+    "impact": Objective("strategic impact", ("impact_score", "mean"), needs_strategy=True),
+    "npv": Objective("expected NPV", ("finance", "npv", "mean")),
+    "p_goals": Objective("P(all key goals met)", ("key_goals", "p_met"), needs_strategy=True),
+    "p_loss": Objective(
+        "P(NPV < 0)", ("finance", "risk", "p_loss", "value"), higher_is_better=False
+    ),
+    "cvar": Objective(
+        "CVaR10 of NPV (mean of the worst 10%)", ("finance", "risk", "cvar10", "value")
+    ),
+    "worst_month_cash": Objective(
+        "P5 of the worst month-end cash", ("finance", "risk", "worst_month_cash", "p5")
+    ),
+}
+
+
+def resolve_objective(requested: str | None, strategy: Strategy | None) -> str:
+    """The objective to use: the one asked for (CLI), else the strategy's, else ``npv``.
+
+    ``impact`` and ``p_goals`` need a strategy with goals; the money and risk objectives do not.
+    """
+    name = requested or (strategy.objective if strategy is not None else "npv")
+    if name not in OBJECTIVES:
+        raise RunError(f"unknown objective {name!r} (allowed: {', '.join(OBJECTIVES)})")
+    if OBJECTIVES[name].needs_strategy and strategy is None:
+        free = ", ".join(k for k, o in OBJECTIVES.items() if not o.needs_strategy)
+        raise RunError(
+            f"the objective {name!r} needs a strategy section with goals; without one choose {free}"
+        )
+    return name
+
+
+def objective_value(variant: dict[str, Any], objective: str) -> float | None:
+    """The objective's value in one variant's summary entry (None when it is not there)."""
+    value: Any = variant
+    for key in OBJECTIVES[objective].path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return None if value is None or not np.isfinite(value) else float(value)
 
 
 def interactions(replications: pd.DataFrame, variants: list[Any]) -> dict[str, dict[str, Any]]:
@@ -47,39 +108,48 @@ def _cost(replications: pd.DataFrame, variant_id: str) -> float:
     return float(rows["automation_upfront"].mean())
 
 
+def _candidate(v: dict[str, Any], replications: pd.DataFrame, objective: str) -> dict[str, Any]:
+    constraints = v.get("constraints") or {}
+    return {
+        "id": v["id"],
+        "automations": v["automations"],
+        "upfront": _cost(replications, v["id"]),
+        "impact": objective_value(v, "impact"),
+        "npv": objective_value(v, "npv"),
+        "p_goals": objective_value(v, "p_goals"),
+        "p_loss": objective_value(v, "p_loss"),
+        "cvar10": objective_value(v, "cvar"),
+        "worst_month_cash_p5": objective_value(v, "worst_month_cash"),
+        "value": objective_value(v, objective),
+        "verdict": v.get("verdict"),
+        "fits": all(c["fits"] for c in constraints.values()),
+    }
+
+
 def recommend(
     summary_variants: list[dict[str, Any]],
     replications: pd.DataFrame,
     objective: str = "impact",
 ) -> dict[str, Any]:
-    """The best variant that fits every constraint, and the impact-versus-cost frontier.
+    """The best variant that fits every constraint, and the frontier of value against cost.
 
-    ``objective`` is ``impact`` (expected strategic impact, ties broken by NPV) or ``npv``.
-    A variant without a verdict (no strategy) is ranked by NPV.
+    ``objective`` is one of :data:`OBJECTIVES`: ``impact`` (expected strategic impact),
+    ``npv``, ``p_goals`` (P(all key goals met)), ``p_loss`` (P(NPV < 0), lower is better),
+    ``cvar`` (expected NPV in the worst 10% of replications) or ``worst_month_cash`` (P5 of the
+    lowest month-end cash balance). Ties are broken by expected NPV. When no option carries the
+    objective (``impact`` without a strategy), options are ranked by NPV instead.
     """
-    candidates = []
-    for v in summary_variants:
-        if not v["automations"]:
-            continue
-        constraints = v.get("constraints") or {}
-        impact = (v.get("impact_score") or {}).get("mean")
-        candidates.append(
-            {
-                "id": v["id"],
-                "automations": v["automations"],
-                "upfront": _cost(replications, v["id"]),
-                "impact": impact,
-                "npv": v["finance"]["npv"]["mean"],
-                "verdict": v.get("verdict"),
-                "fits": all(c["fits"] for c in constraints.values()),
-            }
-        )
+    if objective not in OBJECTIVES:
+        raise RunError(f"unknown objective {objective!r} (allowed: {', '.join(OBJECTIVES)})")
+    options = [v for v in summary_variants if v["automations"]]
+    if options and all(objective_value(v, objective) is None for v in options):
+        objective = "npv"
+    candidates = [_candidate(v, replications, objective) for v in options]
+    sign = 1.0 if OBJECTIVES[objective].higher_is_better else -1.0
 
     def score(c: dict[str, Any]) -> tuple[float, float]:
-        npv = c["npv"] if c["npv"] is not None else -np.inf
-        if objective == "impact" and c["impact"] is not None:
-            return (c["impact"], npv)
-        return (npv, c["impact"] or 0.0)
+        value = -np.inf if c["value"] is None else sign * c["value"]
+        return (value, -np.inf if c["npv"] is None else c["npv"])
 
     eligible = [c for c in candidates if c["fits"] and c["verdict"] != "detrimental"]
     best = max(eligible, key=score, default=None)
@@ -91,6 +161,7 @@ def recommend(
         frontier.append({**c, "efficient": not dominated})
     return {
         "objective": objective,
+        "objective_label": OBJECTIVES[objective].label,
         "recommended": best["id"] if best else None,
         "reason": _reason(best, objective)
         if best
@@ -100,10 +171,24 @@ def recommend(
     }
 
 
+def _format_value(objective: str, value: float | None) -> str:
+    """The objective's value for a sentence or a table cell: 42%, 12,300, +0.25."""
+    if value is None:
+        return "-"
+    if objective in ("p_goals", "p_loss"):
+        return f"{value:.0%}"
+    if objective == "impact":
+        return f"{value:+.2f}"
+    return f"{value:,.0f}"
+
+
 def _reason(best: dict[str, Any], objective: str) -> str:
-    what = "strategic impact" if objective == "impact" else "expected NPV"
+    spec = OBJECTIVES[objective]
+    which = "highest" if spec.higher_is_better else "lowest"
+    value = "" if objective in ("impact", "npv") else f"{_format_value(objective, best['value'])}, "
     impact = f"impact {best['impact']:+.2f}, " if best["impact"] is not None else ""
+    npv = "-" if best["npv"] is None else f"{best['npv']:,.0f}"
     return (
-        f"{best['id']} has the highest {what} among the options that fit every constraint "
-        f"({impact}NPV {best['npv']:,.0f}, up-front {best['upfront']:,.0f})"
+        f"{best['id']} has the {which} {spec.label} among the options that fit every constraint "
+        f"({value}{impact}NPV {npv}, up-front {best['upfront']:,.0f})"
     )

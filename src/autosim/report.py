@@ -346,8 +346,55 @@ def _finance_table(finance: dict[str, Any], currency: str) -> str:
             + [_fmt(s.get(q), unit) for q in ("p5", "p50", "p95")]
             + [extra]
         )
+    rows += _risk_rows(finance.get("risk") or {}, currency)
     headers = ["", "mean", "95% CI of mean", "P5", "P50", "P95", ""]
     return _table(headers, rows, numeric=range(1, 7))
+
+
+def _risk_rows(risk: dict[str, Any], currency: str) -> list[list[str]]:
+    """CVaR10 of NPV (its interval in the CI column) with P(NPV < 0); the worst month's cash."""
+    if not risk:
+        return []
+    tail, loss = risk["cvar10"], risk["p_loss"]
+    lo, hi = tail["ci95"]
+    rows = [
+        [
+            f"CVaR10 of NPV ({currency}): mean of the worst 10%",
+            _fmt(tail["value"], "money"),
+            f"[{_fmt(lo, 'money')}, {_fmt(hi, 'money')}]",
+            *("", "", ""),
+            f"P(NPV < 0) {_pct(loss['value'])}",
+        ]
+    ]
+    cash = risk.get("worst_month_cash")
+    if cash:
+        ci = cash.get("ci95") or [None, None]
+        rows.append(
+            [f"worst month-end cash ({currency})", _fmt(cash.get("mean"), "money")]
+            + [f"[{_fmt(ci[0], 'money')}, {_fmt(ci[1], 'money')}]"]
+            + [_fmt(cash.get(q), "money") for q in ("p5", "p50", "p95")]
+            + [""]
+        )
+    return rows
+
+
+def _value_of_information(voi: dict[str, Any], currency: str) -> str:
+    """What knowing each uncertain input before buying would be worth (EVPPI, in money)."""
+    head = "<h3>Value of information</h3>"
+    if voi.get("note"):
+        return f"{head}<p>Not estimated: {_e(voi['note'])}.</p>"
+    text = voi["text"][0].upper() + voi["text"][1:]
+    rows = [
+        [
+            item["input"],
+            _fmt(item["evppi"], "money"),
+            f"[{_fmt(item['ci95'][0], 'money')}, {_fmt(item['ci95'][1], 'money')}]",
+            _pct(item["p_switch"]),
+        ]
+        for item in voi["inputs"]
+    ]
+    headers = ["uncertain input", f"EVPPI ({currency})", "95% interval", "changes the choice"]
+    return f"{head}<p>{_e(text)}</p>" + _table(headers, rows, numeric=(1, 2, 3))
 
 
 def _inputs_table(reps: pd.DataFrame, base: str | None) -> str:
@@ -532,6 +579,8 @@ def _render(results_like: Any, scenario_text: str | None, images: dict[str, byte
 
     parts.append("<h2>Assumptions</h2><h3>Uncertain inputs</h3>")
     parts.append(_inputs_table(reps, base))
+    if summary.get("value_of_information"):
+        parts.append(_value_of_information(summary["value_of_information"], cur))
     parts.append("<h3>Scenario file</h3>")
     parts.append(
         f"<pre>{_e(text)}</pre>" if text else "<p>The scenario file text is not available.</p>"

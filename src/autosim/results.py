@@ -18,6 +18,7 @@ import pandas as pd
 
 from autosim.analysis import describe
 from autosim.kpis import CATALOGUE
+from autosim.risk import variant_risk
 from autosim.sensitivity import tornado_table
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Results:
         seed: int,
         seed_given: bool = True,
         timing: dict[str, Any] | None = None,
+        precision: dict[str, Any] | None = None,
     ) -> None:
         self.scenario = scenario
         self.variants = tuple(variants)
@@ -62,6 +64,10 @@ class Results:
         self.seed = seed
         self.seed_given = seed_given
         self.timing = dict(timing or {})
+        #: How precise the answer became when the run stopped on a precision target (or None).
+        self.precision = precision
+        #: Portfolio objective overriding the strategy's (see :meth:`set_objective`).
+        self.objective: str | None = None
         self._judged: dict[str, dict[str, Any]] | None = None
         self._summary: dict[str, Any] | None = None
 
@@ -144,6 +150,14 @@ class Results:
             self._summary = self._build_summary()
         return copy.deepcopy(self._summary)
 
+    def set_objective(self, objective: str | None) -> None:
+        """Choose the portfolio objective (``autosim run --objective``); None: the strategy's."""
+        from autosim.portfolio import resolve_objective
+
+        resolve_objective(objective, self.scenario.strategy)  # refuse a bad one now
+        self.objective = objective
+        self._summary = None
+
     def _build_summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "scenario": self.scenario.name,
@@ -152,6 +166,8 @@ class Results:
             "seed": self.seed,
             "variants": [],
         }
+        if self.precision is not None:
+            out["precision"] = self.precision
         for variant in self.variants:
             rows = self.variant_frame(variant.id)
             entry: dict[str, Any] = {
@@ -161,9 +177,16 @@ class Results:
             }
             if variant.automations:
                 entry["finance"] = _finance(rows)
+                entry["finance"]["risk"] = variant_risk(rows, self.seed, variant.id)
                 drivers = tornado_table(rows, "roi")
                 entry["sensitivity"] = {"roi": drivers.to_dict(orient="records")}
             out["variants"].append(entry)
+        if self.precision is not None:
+            for entry in out["variants"]:
+                entry["precision"] = {
+                    "replications": self.n_replications,
+                    "quantities": _own_quantities(self.precision["quantities"], entry["id"]),
+                }
         out["warnings"] = self.warnings()
         judged = self.strategy_evaluation()
         if judged is not None:
@@ -179,12 +202,25 @@ class Results:
             for entry in out["variants"]:
                 entry.update(judged[entry["id"]])
         if any(v.automations for v in self.variants):
-            from autosim.portfolio import interactions, recommend
+            from autosim.portfolio import interactions, recommend, resolve_objective
+            from autosim.roadmap import roadmap_section
+            from autosim.value import value_of_information
 
-            for bundle, effect in interactions(self.replications, list(self.variants)).items():
+            at_once = [v for v in self.variants if not v.starts]  # roadmaps: autosim.roadmap
+            for bundle, effect in interactions(self.replications, at_once).items():
                 next(e for e in out["variants"] if e["id"] == bundle)["interaction"] = effect
-            objective = self.scenario.strategy.objective if self.scenario.strategy else "npv"
-            out["portfolio"] = recommend(out["variants"], self.replications, objective)
+            objective = resolve_objective(self.objective, self.scenario.strategy)
+            options = [e for e in out["variants"] if e["id"] in {v.id for v in at_once}]
+            out["portfolio"] = recommend(options, self.replications, objective)
+            voi = value_of_information(self.replications, options, self.seed)
+            out["value_of_information"] = voi
+            out["roadmap"] = roadmap_section(
+                self.scenario,
+                out["variants"],
+                self.replications,
+                self.variants,
+                out["portfolio"]["objective"],
+            )
         return out
 
     def warnings(self) -> list[str]:
@@ -195,6 +231,14 @@ class Results:
             notes.append(
                 f"only {n} replications: means have wide intervals and P5/P95 rest on very few "
                 "values; use 30 or more (100+ for percentiles and verdicts)"
+            )
+        if self.precision is not None and not self.precision["met"]:
+            p = self.precision
+            missed = [k for k, q in p["quantities"].items() if not q["met"]]
+            notes.append(
+                f"the precision target ({p['on']} of {p['output']} within {p['target']:g}) was "
+                f"not reached in {p['replications']} replications (the --max-replications "
+                f"limit) for {', '.join(missed[:4])}{' and more' if len(missed) > 4 else ''}"
             )
         sc = self.scenario
         if sc.warmup == 0 and sc.n_days < 90:
@@ -252,6 +296,19 @@ def _finance(rows: pd.DataFrame) -> dict[str, Any]:
         },
         "net_benefit": describe(rows["net_benefit"].to_numpy(float)),
     }
+
+
+def _own_quantities(quantities: dict[str, Any], variant_id: str) -> dict[str, Any]:
+    """The precision quantities about one variant: itself, its goals, its paired differences."""
+
+    def about(name: str) -> bool:
+        return (
+            name == variant_id
+            or name.startswith(f"{variant_id}/")
+            or variant_id in name.split(" - ")
+        )
+
+    return {name: q for name, q in quantities.items() if about(name)}
 
 
 def _today() -> str:

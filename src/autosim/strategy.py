@@ -33,6 +33,7 @@ __all__ = [
     "evaluate_strategy",
     "goal_met",
     "judge",
+    "key_goals",
     "newcombe_paired_interval",
 ]
 
@@ -249,7 +250,44 @@ def _constraints(strategy: Strategy, rows: pd.DataFrame) -> dict[str, Any]:
     cash = rows["min_cash_balance"].to_numpy(float)
     floor = None if c.min_cash_balance is None else float(c.min_cash_balance)
     check("min_cash_balance", floor, cash, cash >= (floor or 0.0))
+    if "min_cash_balance" in checks and "cash_floor_day" in rows:
+        from autosim.roadmap import breach_summary
+
+        checks["min_cash_balance"]["breach"] = breach_summary(rows["cash_floor_day"].to_numpy())
     return checks
+
+
+def key_goals(strategy: Strategy) -> tuple[Goal, ...]:
+    """The goals that weigh most (every goal when all weights are equal).
+
+    "P(all key goals met)" asks for the goals the owner cares most about at once, in the same
+    replication; goals with a lower weight are nice to have and do not count.
+    """
+    top = max(float(g.weight) for g in strategy.goals)
+    return tuple(g for g in strategy.goals if float(g.weight) == top)
+
+
+def _key_goals_met(
+    strategy: Strategy, rows: pd.DataFrame, base: pd.DataFrame, is_automation: bool
+) -> dict[str, Any]:
+    """P(all key goals met in the same replication), with its change against the baseline."""
+    goals = key_goals(strategy)
+    met_v = np.all([goal_met(g, rows, base) for g in goals], axis=0)
+    met_b = np.all([goal_met(g, base, base) for g in goals], axis=0)
+    n = int(met_v.size)
+    counts = (
+        int((met_v & met_b).sum()),
+        int((met_v & ~met_b).sum()),
+        int((~met_v & met_b).sum()),
+        int((~met_v & ~met_b).sum()),
+    )
+    return {
+        "goals": [g.id for g in goals],
+        "p_met": float(met_v.mean()) if n else None,
+        "ci95": list(wilson_interval(int(met_v.sum()), n)),
+        "delta_vs_baseline": float(met_v.mean() - met_b.mean()) if n and is_automation else None,
+        "delta_ci95": list(newcombe_paired_interval(*counts)) if is_automation else None,
+    }
 
 
 def evaluate_strategy(
@@ -277,7 +315,10 @@ def evaluate_strategy(
                     "delta_ci95": list(e.ci_delta) if is_automation else None,
                 }
                 for e in effects
-            }
+            },
+            "key_goals": _key_goals_met(
+                strategy, rows.reset_index(drop=True), base.reset_index(drop=True), is_automation
+            ),
         }
         if is_automation:
             met_v = np.array([goal_met(g, rows, base) for g in strategy.goals], float)
@@ -287,12 +328,18 @@ def evaluate_strategy(
             roi = rows["roi"].to_numpy(float)
             roi_mean = float(np.nanmean(roi)) if np.isfinite(roi).any() else None
             verdict, text, needed = judge(variant_id, effects, float(strategy.min_effect), roi_mean)
+            constraints = _constraints(strategy, rows)
+            cash = constraints.get("min_cash_balance", {})
+            if cash.get("breach", {}).get("n_breached"):
+                from autosim.roadmap import breach_sentence
+
+                text += " " + breach_sentence(cash)
             entry.update(
                 impact_score={"mean": float(score.mean()), "ci95": [lo, hi]},
                 verdict=verdict,
                 explanation=text,
                 replications_needed=needed,
-                constraints=_constraints(strategy, rows),
+                constraints=constraints,
             )
         out[variant_id] = entry
     return out

@@ -32,7 +32,10 @@ _MINUTES_PER_UNIT: dict[str, float] = {
     "h": 60.0,
     "day": 1440.0,
     "week": 10080.0,
+    "month": 30.4375 * 1440.0,  # an average Gregorian month: 12 of them are 365.25 days
 }
+#: Units format_duration may choose ("1.5 month" reads worse than "6.5 week" in a report).
+_FORMAT_UNITS = ("s", "min", "h", "day", "week")
 
 DURATION_UNITS: dict[str, str] = {
     **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), "s"),
@@ -40,10 +43,11 @@ DURATION_UNITS: dict[str, str] = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "h"),
     **dict.fromkeys(("d", "day", "days"), "day"),
     **dict.fromkeys(("w", "wk", "week", "weeks"), "week"),
+    **dict.fromkeys(("mo", "month", "months"), "month"),
 }
 """Every accepted unit spelling (lower case) mapped to its canonical name."""
 
-_UNIT_HINT = "s, min, h, day, week (and spellings like sec, minutes, hr, days, wk)"
+_UNIT_HINT = "s, min, h, day, week, month (and spellings like sec, minutes, hr, days, wk)"
 _TRAILING_WORD = re.compile(r"([a-z]+)$")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _MONEY = re.compile(
@@ -147,8 +151,8 @@ def format_duration(minutes: float) -> str:
         return "0 min"
     size = abs(minutes)
     chosen = "s"
-    for unit, factor in _MINUTES_PER_UNIT.items():
-        if size / factor >= 1:
+    for unit in _FORMAT_UNITS:
+        if size / _MINUTES_PER_UNIT[unit] >= 1:
             chosen = unit
     sign = "-" if minutes < 0 else ""
     return f"{sign}{_three_significant(size / _MINUTES_PER_UNIT[chosen])} {chosen}"

@@ -10,7 +10,7 @@ results do not depend on the executor or the number of workers.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -19,12 +19,16 @@ import numpy as np
 
 from autosim.experiment.executors import run_tasks
 from autosim.experiment.guards import check_size
+from autosim.experiment.inputs import sample_inputs
+from autosim.experiment.precision import Precision
 from autosim.experiment.rng import SeedLike, Streams, fresh_entropy
 from autosim.experiment.store import MemoryParts, chunk_frames
 from autosim.finance import month_index, monthly_totals, npv_monthly, payback_months, roi
 from autosim.ops.business import VariantOutcome, simulate_variant
 from autosim.ops.demand import generate_jobs
-from autosim.scenario.resolve import resolve, uncertain_inputs
+from autosim.risk import worst_month_cash
+from autosim.roadmap import cash_floor_breach
+from autosim.scenario.resolve import resolve
 from autosim.scenario.schema import Scenario
 
 __all__ = ["Task", "Variant", "default_variants", "run_chunk", "run_experiment", "run_replication"]
@@ -49,14 +53,19 @@ MAX_ALL_BUNDLES = 6
 
 @dataclass(frozen=True)
 class Variant:
-    """One way of running the business: the baseline, or with some automations."""
+    """One way of running the business: the baseline, or with some automations.
+
+    ``starts`` (minutes, one per automation) buys them later, phase by phase: a roadmap.
+    Empty means every automation is bought on day 0.
+    """
 
     id: str
     automations: tuple[str, ...] = ()
+    starts: tuple[float, ...] = ()
 
 
 def default_variants(scenario: Scenario, all_bundles: bool = False) -> list[Variant]:
-    """The baseline, each automation alone, the scenario's bundles.
+    """The baseline, each automation alone, the scenario's bundles, then its roadmaps.
 
     With ``all_bundles``, every combination of two or more automations is added too (named
     ``a+b``), at most 6 automations (57 bundles).
@@ -78,6 +87,7 @@ def default_variants(scenario: Scenario, all_bundles: bool = False) -> list[Vari
             for combo in combinations(ids, size):
                 if combo not in named:
                     variants.append(Variant("+".join(combo), combo))
+    variants += [Variant(r.id, r.automations, r.starts) for r in scenario.roadmaps]
     return variants
 
 
@@ -125,6 +135,7 @@ def _versus(
         "roi": roi(benefit, cost),
         "npv": npv_monthly(float(scenario.finance.discount_rate), monthly),
         "payback_months": payback_months(monthly),
+        **cash_floor_breach(scenario, other.ledger.balance),
     }
 
 
@@ -134,25 +145,30 @@ def run_replication(
     entropy: int,
     replication: int,
     common_random_numbers: bool = True,
+    inputs: Mapping[str, float] | None = None,
+    salt: int | None = None,
 ) -> ReplicationResult:
-    """Simulate every variant of one replication (a pure function of its arguments)."""
+    """Simulate every variant of one replication (a pure function of its arguments).
+
+    Designed experiments (:mod:`autosim.sobol`, :mod:`autosim.variance`) pass ``inputs`` to fix
+    the uncertain inputs instead of sampling them, and ``salt`` to give the process randomness
+    (customers, service times...) streams of its own within the same replication.
+    """
     started = time.perf_counter()
     outcomes: list[VariantOutcome] = []
     inputs_by_variant: list[dict[str, float]] = []
     shared: tuple[dict[str, float], Scenario, object] | None = None
     for v_idx, variant in enumerate(variants):
         if shared is None or not common_random_numbers:
-            salt = None if common_random_numbers else v_idx
-            streams = Streams(entropy, replication, salt)
-            inputs = {
-                path: float(u.dist.sample(streams(f"input:{path}")))
-                for path, u in uncertain_inputs(scenario).items()
-            }
-            resolved = resolve(scenario, inputs)
-            shared = (inputs, resolved, generate_jobs(resolved, streams), streams)
-        inputs, resolved, jobs, streams = shared
-        outcomes.append(simulate_variant(resolved, jobs, variant.automations, streams))
-        inputs_by_variant.append(inputs)
+            streams = Streams(entropy, replication, salt if common_random_numbers else v_idx)
+            values = dict(inputs) if inputs is not None else sample_inputs(scenario, streams)
+            resolved = resolve(scenario, values)
+            shared = (values, resolved, generate_jobs(resolved, streams), streams)
+        values, resolved, jobs, streams = shared
+        outcomes.append(
+            simulate_variant(resolved, jobs, variant.automations, streams, variant.starts)
+        )
+        inputs_by_variant.append(values)
 
     resolved = shared[1]
     months = month_index(resolved.calendar.start_date, resolved.n_days)
@@ -162,6 +178,7 @@ def run_replication(
         row: dict[str, object] = {"variant": variant.id, "replication": replication}
         row.update({f"input:{p}": v for p, v in inputs_by_variant[v_idx].items()})
         row.update(outcome.kpis)
+        row["worst_month_cash"] = worst_month_cash(outcome.ledger.balance, months)
         if variant.automations:
             row.update(_versus(resolved, outcomes[0], outcome, months, variant.automations))
         rows.append(row)
@@ -190,11 +207,11 @@ def run_chunk(task: Task) -> list[ReplicationResult]:
     return out
 
 
-def chunk_bounds(n_replications: int, chunk_size: int) -> list[tuple[int, int]]:
-    """Cut ``range(n_replications)`` into consecutive chunks."""
+def chunk_bounds(n_replications: int, chunk_size: int, first: int = 0) -> list[tuple[int, int]]:
+    """Cut ``range(first, n_replications)`` into consecutive chunks."""
     return [
         (start, min(start + chunk_size, n_replications))
-        for start in range(0, n_replications, chunk_size)
+        for start in range(first, n_replications, chunk_size)
     ]
 
 
@@ -224,6 +241,7 @@ def run_experiment(
     scheduler: str | None = None,
     store: MemoryParts | None = None,
     run_info: dict[str, Any] | None = None,
+    precision: Precision | None = None,
 ):
     """Run ``n_replications`` of every variant and return the :class:`~autosim.Results`.
 
@@ -259,6 +277,11 @@ def run_experiment(
         to an output folder (and skips chunks already there when resuming); default: memory.
     run_info
         Extra fields recorded with the run's state in a store (e.g. the scenario's sha256).
+    precision
+        Precision on demand (:class:`~autosim.experiment.precision.Precision`): run
+        ``n_replications`` first, then add batches until the 95% half-width of the chosen
+        quantity meets the target or ``precision.max_replications`` is reached. The numbers
+        equal a fixed run of the final count with the same seed.
     """
     from autosim.errors import RunError
 
@@ -287,10 +310,13 @@ def run_experiment(
                 scheduler=scheduler,
                 store=store,
                 run_info={"seed_given": seed is not None, **(run_info or {})},
+                precision=precision,
             )
     check_size(scenario, max_jobs)
     variants = tuple(variants or default_variants(scenario))
     workers = n_jobs or _cpu_count()
+    if precision is not None:
+        n_replications = min(n_replications, precision.max_replications)
     size = chunk_size or default_chunk_size(n_replications, workers)
     sink = store if store is not None else MemoryParts()
     info = {
@@ -298,38 +324,54 @@ def run_experiment(
         "seed_given": seed is not None,
         **(run_info or {}),
         "seed": entropy,
-        "replications": n_replications,
+        "replications": n_replications if precision is None else precision.describe(),
         "chunk_size": size,
         "variants": [[v.id, list(v.automations)] for v in variants],
         "keep_cash": keep_cash,
         "common_random_numbers": common_random_numbers,
     }
     sink.start(info)
-    tasks = [
-        Task(scenario, variants, entropy, a, b, common_random_numbers, keep_cash=keep_cash)
-        for a, b in chunk_bounds(n_replications, size)
-        if (a, b) not in sink.done
-    ]
     started = time.time()
+    planned = n_replications
 
     def on_chunk(results: list[ReplicationResult]) -> None:
         rows, cash = chunk_frames(scenario, variants, results)
         span = (results[0].replication, results[-1].replication + 1)
         sink.add(span, rows, cash, sum(r.n_events for r in results))
         if progress is not None:
-            progress(sink.n_done, n_replications)
+            progress(sink.n_done, planned)
 
-    if progress is not None and sink.n_done:
-        progress(sink.n_done, n_replications)
-    run_tasks(
-        run_chunk,
-        tasks,
-        executor=executor,
-        n_workers=workers,
-        on_result=on_chunk,
-        keep=False,
-        scheduler=scheduler,
-    )
+    def run_range(first: int, stop: int) -> None:
+        tasks = [
+            Task(scenario, variants, entropy, a, b, common_random_numbers, keep_cash=keep_cash)
+            for a, b in chunk_bounds(stop, size, first)
+            if (a, b) not in sink.done
+        ]
+        if progress is not None and sink.n_done:
+            progress(sink.n_done, planned)
+        run_tasks(
+            run_chunk,
+            tasks,
+            executor=executor,
+            n_workers=workers,
+            on_result=on_chunk,
+            keep=False,
+            scheduler=scheduler,
+        )
+
+    run_range(0, n_replications)
+    status = None
+    if precision is not None:
+        from autosim.experiment.precision import assess, next_size
+
+        while True:
+            status = assess(precision, sink.rows(variants), scenario.strategy)
+            if status["met"] or planned >= precision.max_replications:
+                break
+            first, planned = planned, next_size(precision, status)
+            run_range(first, planned)
+        status["max_replications"] = precision.max_replications
+        status["first_batch"] = n_replications
     replications, cash = sink.frames(variants)
     from autosim.results import Results
 
@@ -347,7 +389,9 @@ def run_experiment(
             "executor": executor,
             "workers": workers,
             "n_events": int(sum(sink.done.values())),
+            "request": info["replications"],
         },
+        precision=status,
     )
 
 

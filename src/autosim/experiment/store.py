@@ -52,6 +52,8 @@ def combine(
     order = {v.id: i for i, v in enumerate(variants)}
 
     def whole(parts: list[pd.DataFrame]) -> pd.DataFrame:
+        if not parts:
+            return pd.DataFrame()
         if len(parts) == 1:
             return parts[0].reset_index(drop=True)
         frame = pd.concat(parts, ignore_index=True)
@@ -84,6 +86,11 @@ class MemoryParts:
         return combine(
             variants, [self._parts[s][0] for s in spans], [self._parts[s][1] for s in spans]
         )
+
+    def rows(self, variants: Sequence[Variant]) -> pd.DataFrame:
+        """The replications frame so far (no cash: what a stopping rule looks at)."""
+        spans = sorted(self._parts)
+        return combine(variants, [self._parts[s][0] for s in spans], [])[0]
 
     @property
     def n_done(self) -> int:
@@ -157,6 +164,11 @@ class ChunkStore(MemoryParts):
         cash = [pd.read_parquet(self._part("cash", s)) for s in spans]
         return combine(variants, rows, cash)
 
+    def rows(self, variants: Sequence[Variant]) -> pd.DataFrame:
+        """The replications frame so far, read back from the parts (cash is not read)."""
+        spans = sorted(self.done)
+        return combine(variants, [pd.read_parquet(self._part("rows", s)) for s in spans], [])[0]
+
     def discard(self) -> None:
         """Remove the parts once the final files are written."""
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -215,12 +227,15 @@ def _refuse_if_different(
     for key, label in names.items():
         if key == "seed" and identity.get("seed") is None and "done" in previous:
             continue  # resuming without --seed: the recorded seed is reused
-        if previous.get(key) != identity.get(key):
+        before = previous.get(key)
+        if key == "replications":  # what was asked for: a count, or a precision target
+            before = previous.get("replications_request", before)
+        if before != identity.get(key):
             new = "a new random seed" if key == "seed" and identity[key] is None else identity[key]
             if key == "scenario_sha256":
                 differ.append("scenario file (a different file or content)")
             else:
-                differ.append(f"{label} ({previous.get(key)} there, {new} now)")
+                differ.append(f"{label} ({before} there, {new} now)")
     if differ:
         raise RunError(
             f"{out_dir} holds {what} (different {'; '.join(differ)}); refusing to mix them: "

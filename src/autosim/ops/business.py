@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -40,6 +41,7 @@ class VariantOutcome:
     ledger: Ledger
     n_events: int
     n_jobs: int
+    trace: dict[str, Any] | None = None  # with trace=True: per-job arrays for record tables
 
 
 @dataclass(frozen=True)
@@ -123,12 +125,22 @@ def _overtime(
 
 
 def simulate_variant(
-    scenario: Scenario, jobs: Jobs, automation_ids: Sequence[str], stream: Stream
+    scenario: Scenario,
+    jobs: Jobs,
+    automation_ids: Sequence[str],
+    stream: Stream,
+    starts: Sequence[float] = (),
+    trace: bool = False,
 ) -> VariantOutcome:
-    """Run one variant (baseline when ``automation_ids`` is empty) on a resolved scenario."""
+    """Run one variant (baseline when ``automation_ids`` is empty) on a resolved scenario.
+
+    ``starts`` (minutes, one per automation) buys the automations later, as a roadmap does.
+    ``trace`` keeps the per-job arrays the business's own records would hold (calls, arrivals,
+    completions, invoices, stock movements: see :mod:`autosim.calibration.simrecords`).
+    """
     n_days = scenario.n_days
     horizon = n_days * DAY
-    paths = automated_paths(scenario, jobs, automation_ids, stream)
+    paths = automated_paths(scenario, jobs, automation_ids, stream, starts)
     per = _per_job(scenario, jobs, paths)
     office = Timetable.weekly(scenario.calendar.hours, scenario.calendar.start_date, n_days)
     shift = Timetable.weekly(technician_shift(scenario), scenario.calendar.start_date, n_days)
@@ -170,6 +182,7 @@ def simulate_variant(
         horizon,
     )
     happened = record.exists
+    sink: dict[str, Any] | None = {} if trace else None
     kpis, ledger = _read_outcome(
         scenario,
         _Run(
@@ -186,8 +199,9 @@ def simulate_variant(
         shift,
         office,
         stream,
+        sink,
     )
-    return VariantOutcome(kpis, ledger, record.n_events, int(happened.sum()))
+    return VariantOutcome(kpis, ledger, record.n_events, int(happened.sum()), sink)
 
 
 @dataclass(frozen=True)
@@ -215,9 +229,17 @@ def _stock(scenario: Scenario, run: _Run, stream: Stream) -> StockOutcome | None
 
 
 def _read_outcome(
-    scenario: Scenario, run: _Run, shift: Timetable, office: Timetable, stream: Stream
+    scenario: Scenario,
+    run: _Run,
+    shift: Timetable,
+    office: Timetable,
+    stream: Stream,
+    sink: dict[str, Any] | None = None,
 ) -> tuple[dict[str, float], Ledger]:
-    """KPIs and daily cash from the recorded arrays (nothing here is event-driven)."""
+    """KPIs and daily cash from the recorded arrays (nothing here is event-driven).
+
+    A ``sink`` dict receives the per-job arrays (for record tables); None keeps nothing.
+    """
     horizon = scenario.n_days * DAY
     sub, rows, record, per = run.sub, run.rows, run.record, run.per
     stock = _stock(scenario, run, stream)
@@ -255,6 +277,9 @@ def _read_outcome(
 
     money = collections_of(scenario, run.jobs, run.paths, rows, record.done, per.revenue[rows])
     kpis.update(money_kpis(scenario, record.done, money))
+    if sink is not None:
+        sink.update(jobs=sub, record=record, lost=arrays["lost"], money=money, stock=stock)
+        sink["revenue"] = per.revenue[rows]
     ledger = build_ledger(
         scenario,
         LedgerInputs(
@@ -266,6 +291,7 @@ def _read_outcome(
             automation_masks=tuple(m[rows] for m in run.paths.masks),
             automations=run.paths.automations,
             stock_flows=stock.flows if stock is not None else None,
+            starts=run.paths.starts,
         ),
         shift,
         office,

@@ -137,6 +137,7 @@ class LedgerInputs:
     automation_masks: tuple[np.ndarray, ...]
     automations: tuple[Automation, ...]
     stock_flows: Mapping[str, np.ndarray] | None = None  # online sales, refunds, purchases
+    starts: tuple[float, ...] = ()  # purchase time (minutes) per automation; () = day 0
 
 
 def _per_day(times: np.ndarray, weights: np.ndarray | None, n_days: int) -> np.ndarray:
@@ -149,6 +150,21 @@ def _per_day(times: np.ndarray, weights: np.ndarray | None, n_days: int) -> np.n
 def _touches_calls(auto: Automation) -> bool:
     """Automations that change dispatch are used per call; the others per completed job."""
     return any(path.startswith("dispatch.") for path in auto.effects) or not auto.effects
+
+
+def _subscription(
+    automation: np.ndarray, auto: Automation, start: float, month_starts_: np.ndarray
+) -> None:
+    """Charge the up-front cost on the purchase day, the monthly fee then and each later first.
+
+    Bought on day 0 this is the first-of-month billing of every other cost; bought at or after
+    the end of the horizon (a roadmap phase cut off by a shorter run) it costs nothing.
+    """
+    day = int(start // DAY)
+    if day >= automation.size:
+        return
+    automation[day] -= float(auto.costs.upfront)
+    automation[np.union1d([day], month_starts_[month_starts_ > day])] -= float(auto.costs.monthly)
 
 
 def build_ledger(
@@ -178,9 +194,9 @@ def build_ledger(
 
     automation = np.zeros(n_days)
     completed = np.isfinite(inputs.done)
-    for auto, mask in zip(inputs.automations, inputs.automation_masks, strict=True):
-        automation[0] -= float(auto.costs.upfront)
-        automation[starts] -= float(auto.costs.monthly)
+    bought = inputs.starts or (0.0,) * len(inputs.automations)
+    for auto, mask, start in zip(inputs.automations, inputs.automation_masks, bought, strict=True):
+        _subscription(automation, auto, start, starts)
         when = inputs.call[mask] if _touches_calls(auto) else inputs.done[mask & completed]
         automation -= _per_day(when, None, n_days) * float(auto.costs.per_transaction)
 

@@ -16,9 +16,11 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from autosim.dists import Constant, Exponential
+from autosim.scenario.correlations import Correlation, correlation_problems
 from autosim.scenario.fields import DistField, Scalar
 from autosim.scenario.goals import Strategy
 from autosim.scenario.inventory_schema import Inventory, PartNeed, inventory_problems
+from autosim.scenario.roadmap_schema import Roadmap, roadmap_problems
 from autosim.scenario.schema_base import Frozen, require_unique_ids
 from autosim.units import parse_duration, parse_hours
 
@@ -388,6 +390,8 @@ class Scenario(Frozen):
     strategy: Strategy | None = None
     automations: tuple[Automation, ...] = ()
     bundles: tuple[Bundle, ...] = ()
+    roadmaps: tuple[Roadmap, ...] = ()
+    correlations: tuple[Correlation, ...] = ()
 
     @field_validator("horizon", "warmup", mode="before")
     @classmethod
@@ -415,6 +419,7 @@ class Scenario(Frozen):
             raise ValueError("warmup must be shorter than the horizon")
         require_unique_ids(self.automations, "automation")
         require_unique_ids(self.bundles, "bundle")
+        require_unique_ids(self.roadmaps, "roadmap")
         return self
 
     @property
@@ -524,4 +529,6 @@ def cross_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]
                         )
                     )
     problems += inventory_problems(scenario)
+    problems += roadmap_problems(scenario)
+    problems += correlation_problems(scenario)
     return problems
