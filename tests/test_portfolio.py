@@ -84,3 +84,53 @@ def test_bundles_in_scenarios_and_all_bundles(tiny_dict: dict) -> None:
     tiny_dict["bundles"] = [{"id": "both", "automations": ["auto", "othr"]}]
     with pytest.raises(ScenarioError, match="did you mean 'other'"):
         scenario_from_dict(tiny_dict)
+
+
+def test_flagship_all_bundles_lists_options_recommendation_and_roadmap(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Acceptance (#10): every bundle with cost, NPV and impact, the recommended bundle and the
+    roadmap within the budget, from the CLI; plus a chosen KPI's tornado."""
+    import json
+
+    from autosim.cli import main
+
+    from .conftest import FLAGSHIP
+
+    short = tmp_path / "flagship.yaml"
+    text = FLAGSHIP.read_text(encoding="utf-8").replace("horizon: 365 day", "horizon: 120 day")
+    short.write_text(text, encoding="utf-8")
+    kpi = "within_target_share[job_type=emergency]"
+    argv = ["run", str(short), "--all-bundles", "-n", "4", "--seed", "1", "-q", "--no-plots"]
+    argv += ["--executor", "serial", "--out", str(tmp_path / "out"), "--sensitivity", kpi]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    frontier = {c["id"]: c for c in summary["portfolio"]["frontier"]}
+    bundles = {"auto_dispatch+generic_crm", "mobile_invoicing+generic_crm"}
+    bundles |= {"dispatch_and_invoicing", "auto_dispatch+mobile_invoicing+generic_crm"}
+    assert bundles <= set(frontier)
+    for option_id in bundles:
+        assert {"upfront", "npv", "impact"} <= set(frontier[option_id]), option_id
+        assert option_id in printed
+    budget = 12_000
+    recommended = summary["portfolio"]["recommended"]
+    assert recommended and frontier[recommended]["upfront"] <= budget
+    assert f"Recommended: {recommended}" in printed
+    roadmap = summary["roadmap"]
+    assert roadmap["suggested_order"] and "dispatch_then_invoicing" in printed
+    assert "Suggested order" in printed and "Best roadmap" in printed
+    baseline = next(v for v in summary["variants"] if v["id"] == "baseline")
+    drivers = baseline["sensitivity"][kpi]
+    assert drivers and {"input", "rank_correlation", "swing_lo", "swing_hi"} <= set(drivers[0])
+
+
+def test_unknown_sensitivity_output_is_refused_before_the_run(tmp_path, capsys) -> None:
+    from autosim.cli import main
+
+    from .conftest import FLAGSHIP
+
+    argv = ["run", str(FLAGSHIP), "-n", "2", "--out", str(tmp_path / "o"), "-q"]
+    assert main([*argv, "--sensitivity", "response_tme_p90_min"]) == 2
+    assert "unknown KPI 'response_tme_p90_min'" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "summary.json").exists()

@@ -30,3 +30,21 @@ def test_known_sensitivities_are_recovered() -> None:
     assert swing[1] == pytest.approx(-0.8, rel=0.05)
     assert abs(swing[2]) < 0.02
     assert table["rank_correlation"].iloc[0] > 0.9 > abs(table["rank_correlation"].iloc[2]) + 0.8
+
+
+def test_a_chosen_kpi_gets_its_own_tornado_in_summary_and_figures(tiny) -> None:
+    from autosim import RunError, run_experiment
+    from autosim.plots import standard_figures, tornado_name
+
+    results = run_experiment(tiny, 6, seed=4, executor="serial")
+    results.set_sensitivity(["jobs_lost", "roi"])
+    entry = next(v for v in results.summary()["variants"] if v["id"] == "auto")
+    assert set(entry["sensitivity"]) == {"roi", "jobs_lost"}
+    assert entry["sensitivity"]["jobs_lost"][0]["input"] == "automations.auto.adoption.level"
+    figures = standard_figures(results)
+    assert tornado_name("auto", "jobs_lost") in figures and "tornado_auto.png" in figures
+    assert tornado_name("v", "within_target_share[job_type=a]") == (
+        "tornado_v__within_target_share_job_type_a.png"
+    )
+    with pytest.raises(RunError, match="no column 'nope'"):
+        results.set_sensitivity(["nope"])

@@ -215,12 +215,19 @@ def cmd_run(args: argparse.Namespace) -> None:
 
     from autosim.experiment.runner import default_variants, run_experiment
     from autosim.experiment.store import ChunkStore, check_folder
+    from autosim.kpis import CATALOGUE
     from autosim.output import prepare_out_dir, write_outputs
     from autosim.scenario import load_scenario
 
     if args.resume and args.overwrite:
         raise RunError("--resume and --overwrite exclude each other: finish the run, or replace it")
     sc = load_scenario(args.scenario)
+    for output in args.sensitivity:
+        base = output.split("[", 1)[0].split("@", 1)[0]
+        if base not in {k.name for k in CATALOGUE}:
+            raise RunError(
+                f"--sensitivity {output}: unknown KPI {base!r} (`autosim kpis` lists them)"
+            )
     if args.objective is not None:
         from autosim.portfolio import resolve_objective
 
@@ -268,6 +275,11 @@ def cmd_run(args: argparse.Namespace) -> None:
         ) from None
     if args.objective is not None:
         results.set_objective(args.objective)
+    if args.sensitivity:
+        present = [o for o in args.sensitivity if o in results.replications.columns]
+        for missing in sorted(set(args.sensitivity) - set(present)):
+            _err.print(f"[yellow]note:[/] --sensitivity {escape(missing)}: no such column here")
+        results.set_sensitivity(present)
     print_summary(results.summary())
     from autosim.cli_designs import run_designs
 
@@ -657,6 +669,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=None,
         help="stop adding replications here even if imprecise (default 10,000)",
+    )
+    p.add_argument(
+        "--sensitivity",
+        action="append",
+        default=[],
+        metavar="OUTPUT",
+        help="also rank the uncertain inputs by their effect on this output (a KPI column such "
+        "as 'within_target_share[job_type=emergency]', or npv); repeatable",
     )
     p.add_argument(
         "--objective",

@@ -605,6 +605,12 @@ def _has_automations(frame: pd.DataFrame, column: str) -> bool:
     return column in frame.columns and len(_variants(frame)) > 1
 
 
+def tornado_name(variant: str, output: str) -> str:
+    """File name of the tornado of a chosen output: ``tornado_<variant>__<output>.png``."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in output).strip("_")
+    return f"tornado_{variant}__{safe}.png"
+
+
 def standard_figures(results_like: Any) -> dict[str, Callable[[], Figure]]:
     """The standard figures this run can have, by file name, drawn only when called."""
     reps, cash = results_like.replications, results_like.cash
@@ -631,11 +637,13 @@ def standard_figures(results_like: Any) -> dict[str, Callable[[], Figure]]:
         out["convergence_npv.png"] = lambda: convergence(reps, "npv", currency=currency)
     summary = results_like.summary()
     for v in summary.get("variants", []):
-        drivers = (v.get("sensitivity") or {}).get("roi")
-        if drivers:
+        for output, drivers in (v.get("sensitivity") or {}).items():
+            if not drivers:
+                continue
             frame = pd.DataFrame(drivers)
-            name = f"tornado_{v['id']}.png"
-            out[name] = lambda frame=frame, v=v: tornado(frame, output=f"ROI of {v['id']}")
+            name = f"tornado_{v['id']}.png" if output == "roi" else tornado_name(v["id"], output)
+            label = f"{'ROI' if output == 'roi' else output} of {v['id']}"
+            out[name] = lambda frame=frame, label=label: tornado(frame, output=label)
     judged = [v for v in summary.get("variants", []) if v.get("automations") and "verdict" in v]
     if "strategy" in summary and judged:
         matrix, points = _strategy_frames(judged)

@@ -576,6 +576,16 @@ def _render(results_like: Any, scenario_text: str | None, images: dict[str, byte
                     "the answer most.",
                 )
             )
+        for output in v.get("sensitivity") or {}:
+            name = plots.tornado_name(v["id"], output)
+            if output != "roi" and images.get(name):
+                parts.append(
+                    _img(
+                        images[name],
+                        f"what drives {output} with {v['id']}",
+                        f"{output} predicted with each uncertain input at its P10 and P90.",
+                    )
+                )
 
     parts.append("<h2>Assumptions</h2><h3>Uncertain inputs</h3>")
     parts.append(_inputs_table(reps, base))

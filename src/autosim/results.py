@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from autosim.analysis import describe
+from autosim.errors import RunError
 from autosim.kpis import CATALOGUE
 from autosim.risk import variant_risk
 from autosim.sensitivity import tornado_table
@@ -68,6 +69,8 @@ class Results:
         self.precision = precision
         #: Portfolio objective overriding the strategy's (see :meth:`set_objective`).
         self.objective: str | None = None
+        #: Outputs besides ROI whose tornado (sensitivity to each input) the summary carries.
+        self.sensitivity_outputs: tuple[str, ...] = ()
         self._judged: dict[str, dict[str, Any]] | None = None
         self._summary: dict[str, Any] | None = None
 
@@ -158,6 +161,23 @@ class Results:
         self.objective = objective
         self._summary = None
 
+    def set_sensitivity(self, outputs: Sequence[str]) -> None:
+        """Also rank the uncertain inputs by their effect on these outputs (KPIs, ``npv``...).
+
+        ``autosim run --sensitivity KPI``: the summary then holds, per variant that has the
+        output, ``sensitivity[output]`` (rank correlation and P10→P90 swing of each input), and
+        the report a tornado figure for each.
+        """
+        unknown = [o for o in outputs if o not in self.replications.columns]
+        if unknown:
+            raise RunError(
+                f"--sensitivity: no column {unknown[0]!r} in this run's replications (a KPI "
+                "such as response_time_p90_min[job_type=emergency], or roi, npv; `autosim kpis` "
+                "lists them)"
+            )
+        self.sensitivity_outputs = tuple(dict.fromkeys(o for o in outputs if o != "roi"))
+        self._summary = None
+
     def _build_summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "scenario": self.scenario.name,
@@ -180,6 +200,10 @@ class Results:
                 entry["finance"]["risk"] = variant_risk(rows, self.seed, variant.id)
                 drivers = tornado_table(rows, "roi")
                 entry["sensitivity"] = {"roi": drivers.to_dict(orient="records")}
+            for output in self.sensitivity_outputs:
+                if rows[output].notna().sum() >= 3:
+                    drivers = tornado_table(rows, output)
+                    entry.setdefault("sensitivity", {})[output] = drivers.to_dict(orient="records")
             out["variants"].append(entry)
         if self.precision is not None:
             for entry in out["variants"]:
