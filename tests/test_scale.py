@@ -108,7 +108,19 @@ def test_streamed_and_kpis_only_runs_equal_the_in_memory_run(tiny, tmp_path: Pat
     store = ChunkStore(tmp_path)
     streamed = run_experiment(tiny, 5, seed=2, executor="serial", chunk_size=2, store=store)
     assert_same(memory, streamed)
-    assert len(list((tmp_path / RUN_FOLDER).glob("rows-*.parquet"))) == 3
+    # The first chunk is written at once (the folder is claimed), the rest together at the end.
+    assert len(list((tmp_path / RUN_FOLDER).glob("rows-*.parquet"))) == 2
+    each = ChunkStore(tmp_path / "each", flush_replications=1)
+    one_by_one = run_experiment(tiny, 5, seed=2, executor="serial", chunk_size=2, store=each)
+    assert_same(memory, one_by_one)
+    assert len(list((tmp_path / "each" / RUN_FOLDER).glob("cash-*.parquet"))) == 3
+    streamed_kpis = ChunkStore(tmp_path / "kpis")
+    kpis_streamed = run_experiment(
+        tiny, 5, seed=2, executor="serial", chunk_size=2, store=streamed_kpis, keep_cash=False
+    )
+    pd.testing.assert_frame_equal(memory.replications, kpis_streamed.replications)
+    assert kpis_streamed.cash.empty
+    assert list(kpis_streamed.cash.columns) == list(memory.cash.columns)
     kpis = run_experiment(tiny, 5, seed=2, executor="serial", keep_cash=False)
     pd.testing.assert_frame_equal(memory.replications, kpis.replications)
     assert kpis.cash.empty and list(kpis.cash.columns) == list(memory.cash.columns)
@@ -207,3 +219,38 @@ def test_missing_dask_is_a_clear_error(tiny, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(RunError, match=r"autosim\[dask\]"):
         run_experiment(tiny, 2, seed=1, executor="dask", n_jobs=2)
+
+
+def test_assembling_parts_equals_concatenating_and_sorting_them() -> None:
+    """Parts arrive in any order (workers finish when they finish), may lack a column, and hold
+    a datetime column: the one-copy assembly must give what pd.concat + sort gives."""
+    import numpy as np
+
+    from autosim.experiment.runner import Variant
+    from autosim.experiment.store import assemble
+
+    variants = [Variant("baseline"), Variant("b", ("b",)), Variant("a", ("a",))]
+    rng = np.random.default_rng(0)
+
+    def part(reps: range, extra: bool) -> pd.DataFrame:
+        frame = pd.DataFrame(
+            [
+                {"variant": v.id, "replication": r, "day": d, "x": rng.normal(), "y": rng.normal()}
+                for v in variants
+                for r in reps
+                for d in range(3)
+            ]
+        )
+        frame["date"] = pd.Timestamp("2027-01-04") + pd.to_timedelta(frame["day"], unit="D")
+        if extra:
+            frame["z"] = rng.normal(size=len(frame))
+        return frame
+
+    spans = [(4, 6), (0, 2), (2, 4)]
+    parts = [part(range(a, b), extra=a == 2) for a, b in spans]
+    got = assemble(variants, spans, parts, lambda f: f, lambda f: list(f.columns), 3)
+    order = {v.id: i for i, v in enumerate(variants)}
+    expected = pd.concat(parts, ignore_index=True)
+    expected = expected.assign(_v=expected["variant"].map(order))
+    expected = expected.sort_values(["_v", "replication", "day"]).drop(columns="_v")
+    pd.testing.assert_frame_equal(got, expected.reset_index(drop=True))

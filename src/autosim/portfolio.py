@@ -87,9 +87,10 @@ def objective_value(variant: dict[str, Any], objective: str) -> float | None:
 def interactions(replications: pd.DataFrame, variants: list[Any]) -> dict[str, dict[str, Any]]:
     """Per bundle: NPV of the bundle minus the sum of its automations' NPVs (paired)."""
     singles = {v.automations[0]: v.id for v in variants if len(v.automations) == 1}
+    npv = replications[["variant", "replication", "npv"]]  # only what is compared
     by_variant = {
         v: rows.sort_values("replication")["npv"].to_numpy(float)
-        for v, rows in replications.groupby("variant")
+        for v, rows in npv.groupby("variant")
     }
     out = {}
     for v in variants:
@@ -104,8 +105,8 @@ def interactions(replications: pd.DataFrame, variants: list[Any]) -> dict[str, d
 
 
 def _cost(replications: pd.DataFrame, variant_id: str) -> float:
-    rows = replications[replications["variant"] == variant_id]
-    return float(rows["automation_upfront"].mean())
+    mask = replications["variant"] == variant_id
+    return float(replications.loc[mask, "automation_upfront"].mean())
 
 
 def _candidate(v: dict[str, Any], replications: pd.DataFrame, objective: str) -> dict[str, Any]:

@@ -129,7 +129,7 @@ def suggested_order(
         budget = float(strategy.constraints.budget_upfront)
     ranked = []
     for e in entries:
-        rows = replications[replications["variant"] == e["id"]]
+        rows = replications.loc[replications["variant"] == e["id"], ["automation_upfront"]]
         upfront = _mean(rows, "automation_upfront")
         impact = (e.get("impact_score") or {}).get("mean")
         npv = e["finance"]["npv"]["mean"]
@@ -188,7 +188,7 @@ def _versus_bundle(
         return None
 
     def npv(variant_id: str) -> np.ndarray:
-        rows = replications[replications["variant"] == variant_id]
+        rows = replications.loc[replications["variant"] == variant_id, ["replication", "npv"]]
         return rows.sort_values("replication")["npv"].to_numpy(float)
 
     diff = npv(variant.id) - npv(same[0].id)

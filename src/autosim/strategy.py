@@ -290,6 +290,14 @@ def _key_goals_met(
     }
 
 
+def _columns_read(strategy: Strategy, replications: pd.DataFrame) -> list[str]:
+    """The columns goals, verdicts and constraints read: a large run's frame has hundreds."""
+    wanted = ["variant", "replication", "roi", "automation_upfront", "payback_months"]
+    wanted += ["min_cash_balance", "cash_floor_day"]
+    wanted += [cond.column() for goal in strategy.goals for cond in goal.all]
+    return [c for c in dict.fromkeys(wanted) if c in replications.columns]
+
+
 def evaluate_strategy(
     strategy: Strategy, replications: pd.DataFrame, variants: list[tuple[str, bool]]
 ) -> dict[str, dict[str, Any]]:
@@ -299,6 +307,7 @@ def evaluate_strategy(
     Returns ``{variant_id: {"goals": {...}, "impact_score": ..., "verdict": ..., ...}}``.
     """
     base_id = variants[0][0]
+    replications = replications[_columns_read(strategy, replications)]  # not every KPI
     base = replications[replications["variant"] == base_id].sort_values("replication")
     weights = np.array([float(g.weight) for g in strategy.goals])
     out: dict[str, dict[str, Any]] = {}

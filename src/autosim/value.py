@@ -200,7 +200,8 @@ def value_of_information(
     npv = npv.reindex(columns=options).dropna()
     out: dict[str, Any] = {"options": options, "method": "regression (Strong & Oakley 2014)"}
     columns = [c for c in replications.columns if c.startswith("input:")]
-    base = replications[replications["variant"] == baseline].set_index("replication")
+    mask = replications["variant"] == baseline
+    base = replications.loc[mask, ["replication", *columns]].set_index("replication")
     inputs = base.reindex(npv.index)[columns]
     varying = [c for c in columns if inputs[c].nunique() > 1]
     note = _unusable(replications, columns, len(npv), options, varying)

@@ -349,15 +349,19 @@ def run_experiment(
         ]
         if progress is not None and sink.n_done:
             progress(sink.n_done, planned)
-        run_tasks(
-            run_chunk,
-            tasks,
-            executor=executor,
-            n_workers=workers,
-            on_result=on_chunk,
-            keep=False,
-            scheduler=scheduler,
-        )
+        try:
+            run_tasks(
+                run_chunk,
+                tasks,
+                executor=executor,
+                n_workers=workers,
+                on_result=on_chunk,
+                keep=False,
+                scheduler=scheduler,
+            )
+        except BaseException:
+            sink.flush()  # Ctrl-C or a failure: keep every chunk that did finish
+            raise
 
     run_range(0, n_replications)
     status = None
