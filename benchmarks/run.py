@@ -774,8 +774,8 @@ def print_memory(res: dict[str, Any], full_horizon_mb_per_1000: float | None) ->
     small, large = res["replications"]
     ran = res["replications_run"][1]
     print(
-        f"\n== Memory: {small:,} vs {large:,} replications (all variants, KPIs and daily cash "
-        f"only), 2 processes, fresh process each, horizon shortened to "
+        f"\n== Memory: {small:,} vs {large:,} replications (all variants, KPIs only, chunks "
+        f"streamed to disk), 2 processes, fresh process each, horizon shortened to "
         f"{res['horizon_days']} day(s) =="
     )
     print(
