@@ -197,18 +197,23 @@ def _goal_list(effects: list[GoalEffect]) -> str:
     return " or ".join(f"whether {e.goal.text()}" for e in effects)
 
 
+def paired_counts(met_v: np.ndarray, met_b: np.ndarray) -> tuple[int, int, int, int]:
+    """Replications where both, only the variant, only the baseline, neither met a goal."""
+    return (
+        int((met_v & met_b).sum()),
+        int((met_v & ~met_b).sum()),
+        int((~met_v & met_b).sum()),
+        int((~met_v & ~met_b).sum()),
+    )
+
+
 def _effects(strategy: Strategy, rows: pd.DataFrame, base: pd.DataFrame) -> list[GoalEffect]:
     out = []
     for goal in strategy.goals:
         met_v = goal_met(goal, rows, base)
         met_b = goal_met(goal, base, base)
         n = int(met_v.size)
-        counts = (
-            int((met_v & met_b).sum()),
-            int((met_v & ~met_b).sum()),
-            int((~met_v & met_b).sum()),
-            int((~met_v & ~met_b).sum()),
-        )
+        counts = paired_counts(met_v, met_b)
         out.append(
             GoalEffect(
                 goal=goal,
@@ -275,12 +280,7 @@ def _key_goals_met(
     met_v = np.all([goal_met(g, rows, base) for g in goals], axis=0)
     met_b = np.all([goal_met(g, base, base) for g in goals], axis=0)
     n = int(met_v.size)
-    counts = (
-        int((met_v & met_b).sum()),
-        int((met_v & ~met_b).sum()),
-        int((~met_v & met_b).sum()),
-        int((~met_v & ~met_b).sum()),
-    )
+    counts = paired_counts(met_v, met_b)
     return {
         "goals": [g.id for g in goals],
         "p_met": float(met_v.mean()) if n else None,
