@@ -272,3 +272,22 @@ def test_roadmaps_come_after_every_bundle(tiny_dict) -> None:
         Variant("auto+faster", ("auto", "faster")),
         Variant("plan", ("auto", "faster"), (0.0, 7 * DAY)),
     ]
+
+
+def test_the_report_names_a_roadmap_and_its_phases(tiny_dict) -> None:
+    from autosim.report import report_files
+
+    data = with_second_automation(tiny_dict)
+    data["horizon"] = "14 day"
+    data["roadmaps"] = [
+        {
+            "id": "auto_then_faster",
+            "phases": [
+                {"start": "0 day", "automations": ["auto"]},
+                {"start": "7 day", "automations": ["faster"]},
+            ],
+        }
+    ]
+    results = run_experiment(scenario_from_dict(data), 2, seed=3, executor="serial")
+    html = report_files(results)["report.html"].decode("utf-8")
+    assert "Roadmap (phased purchase): day 0: auto; day 7: faster." in html

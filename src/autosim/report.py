@@ -540,13 +540,20 @@ def _render(results_like: Any, scenario_text: str | None, images: dict[str, byte
         )
     )
 
+    roadmaps = {r["id"]: r for r in (summary.get("roadmap") or {}).get("roadmaps", [])}
     for i, v in enumerate(autos):
         name, description = facts["automations"].get(v["id"], ("", ""))
         heading = f"{v['id']} — {name}" if name and name != v["id"] else v["id"]
         parts.append(f'<h2 id="automation-{i}">Automation: {_e(heading)}</h2>')
         if description:
             parts.append(f"<p>{_e(description)}</p>")
-        if len(v.get("automations", [])) > 1:
+        plan = roadmaps.get(v["id"])
+        if plan is not None:
+            steps = "; ".join(
+                f"day {p['start_day']:.4g}: {', '.join(p['automations'])}" for p in plan["phases"]
+            )
+            parts.append(f"<p>Roadmap (phased purchase): {_e(steps)}.</p>")
+        elif len(v.get("automations", [])) > 1:
             parts.append(f"<p>Bundle of: {_e(', '.join(v['automations']))}.</p>")
         for key in ("verdict", "explanation"):
             if v.get(key):
