@@ -68,7 +68,9 @@ class Precision:
     def describe(self) -> str:
         """One line for manifests and messages."""
         unit = (
-            f"{self.target:g} (probability)" if self.on.startswith("p_") else f"{self.target:.0%}"
+            f"{self.target:g} (probability)"
+            if self.on.startswith("p_")
+            else f"{self.target * 100:g}%"
         )
         return (
             f"until the 95% half-width of {self.on} of {self.output} is within {unit}, "

@@ -350,10 +350,11 @@ def check_folder(
     saved = ChunkStore(out_dir).saved()
     if saved is not None:
         if not resume:
+            asked = saved.get("replications")
+            of = f" of {asked}" if isinstance(asked, int) else ""
             raise RunError(
-                f"{out_dir} holds an unfinished run ({_done(saved)} of {saved.get('replications')}"
-                " replications saved); use --resume to finish it, --overwrite to discard it, "
-                "or another --out"
+                f"{out_dir} holds an unfinished run ({_done(saved)}{of} replications saved); "
+                "use --resume to finish it, --overwrite to discard it, or another --out"
             )
         _refuse_if_different(out_dir, "an unfinished run", saved, identity)
         return saved
