@@ -62,6 +62,19 @@ def _f(name: str, type_: str, required: bool, meaning: str, *aliases: str) -> Fi
     return Field(name, type_, required, (name, *aliases), meaning)  # type: ignore[arg-type]
 
 
+#: The customer segment, named alike in job logs and invoice registers.
+_SEGMENT = _f(
+    "segment",
+    "text",
+    False,
+    "customer segment",
+    "customer type",
+    "customer segment",
+    "client type",
+    "account type",
+    "customer class",
+)
+
 #: Canonical fields per kind of record, with the column names exports usually give them.
 FIELDS: dict[str, tuple[Field, ...]] = {
     "jobs": (
@@ -130,17 +143,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "job category",
             "service",
         ),
-        _f(
-            "segment",
-            "text",
-            False,
-            "customer segment",
-            "customer type",
-            "customer segment",
-            "client type",
-            "account type",
-            "customer class",
-        ),
+        _SEGMENT,
         _f(
             "revenue",
             "number",
@@ -180,17 +183,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "doc number",
         ),
         _f("job_id", "text", False, "job number", "job", "job #", "job no", "work order"),
-        _f(
-            "segment",
-            "text",
-            False,
-            "customer segment",
-            "customer type",
-            "customer segment",
-            "client type",
-            "account type",
-            "customer class",
-        ),
+        _SEGMENT,
         _f(
             "completed",
             "datetime",

@@ -19,9 +19,11 @@ from autosim.experiment.executors import run_tasks
 from autosim.experiment.guards import check_size
 from autosim.experiment.rng import SeedLike, fresh_entropy
 from autosim.experiment.runner import (
+    ChunkDone,
     ReplicationResult,
     Variant,
     _cpu_count,
+    chunk_bounds,
     default_chunk_size,
     default_variants,
     run_replication,
@@ -52,9 +54,10 @@ class DesignTask:
     points: tuple[DesignPoint, ...]
 
 
-def run_design_chunk(task: DesignTask) -> list[ReplicationResult]:
-    """Run the points of a task; each result is numbered by its point (not its streams)."""
-    out = []
+def run_design_chunk(task: DesignTask) -> ChunkDone:
+    """Run the points of a task, each numbered by its point (not its streams); frames built here
+    on the worker, as for a normal chunk (:func:`~autosim.experiment.runner.run_chunk_frames`)."""
+    out: list[ReplicationResult] = []
     for offset, point in enumerate(task.points):
         result = run_replication(
             task.scenario,
@@ -70,7 +73,9 @@ def run_design_chunk(task: DesignTask) -> list[ReplicationResult]:
             row["replication"] = index
         result.cash = result.cash[:, :, :0]
         out.append(result)
-    return out
+    rows, cash = chunk_frames(task.scenario, task.variants, out)
+    span = (task.start, task.start + len(task.points))
+    return ChunkDone(span, rows, cash, sum(r.n_events for r in out))
 
 
 def run_design(
@@ -99,15 +104,13 @@ def run_design(
     workers = n_jobs or _cpu_count()
     size = chunk_size or default_chunk_size(len(points), workers)
     tasks = [
-        DesignTask(scenario, variants, entropy, a, tuple(points[a : a + size]))
-        for a in range(0, len(points), size)
+        DesignTask(scenario, variants, entropy, a, tuple(points[a:b]))
+        for a, b in chunk_bounds(len(points), size)
     ]
     sink = MemoryParts()
 
-    def on_chunk(results: list[ReplicationResult]) -> None:
-        rows, cash = chunk_frames(scenario, variants, results)
-        span = (results[0].replication, results[-1].replication + 1)
-        sink.add(span, rows, cash, sum(r.n_events for r in results))
+    def on_chunk(done: ChunkDone) -> None:
+        sink.add(done.span, done.rows, done.cash, done.n_events)
         if progress is not None:
             progress(sink.n_done, len(points))
 
@@ -120,5 +123,4 @@ def run_design(
         keep=False,
         scheduler=scheduler,
     )
-    rows, _ = sink.frames(variants)
-    return rows
+    return sink.rows(variants)

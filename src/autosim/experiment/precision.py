@@ -171,7 +171,6 @@ def assess(precision: Precision, rows: pd.DataFrame, strategy: Any = None) -> di
     settled and must reach 0, i.e. the target there is the tie tolerance.
     """
     target = precision.target
-    automated = rows[rows["variant"] != "baseline"] if precision.on != "p_goal" else rows
     ranking: list[str] | None = None
     if precision.on == "mean":
         status = _mean_rule(_by_variant(rows, precision.output), target)
@@ -181,7 +180,7 @@ def assess(precision: Precision, rows: pd.DataFrame, strategy: Any = None) -> di
     elif precision.on == "p_goal":
         status = _goal_rule(rows, strategy)
     else:
-        values = _by_variant(automated, precision.output)
+        values = _by_variant(rows[rows["variant"] != "baseline"], precision.output)
         if len(values) < 2:
             raise RunError(f"precision on {precision.on} needs two or more automations")
         status, ranking = _difference_rule(values, target, precision.on == "ranking")

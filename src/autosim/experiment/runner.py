@@ -20,7 +20,7 @@ import numpy as np
 from autosim.experiment.executors import run_tasks
 from autosim.experiment.guards import check_size
 from autosim.experiment.inputs import sample_inputs
-from autosim.experiment.precision import Precision
+from autosim.experiment.precision import Precision, assess, next_size
 from autosim.experiment.rng import SeedLike, Streams, fresh_entropy
 from autosim.experiment.store import MemoryParts, chunk_frames
 from autosim.finance import month_index, monthly_totals, npv_monthly, payback_months, roi
@@ -385,8 +385,6 @@ def run_experiment(
     run_range(0, n_replications)
     status = None
     if precision is not None:
-        from autosim.experiment.precision import assess, next_size
-
         while True:
             status = assess(precision, sink.rows(variants), scenario.strategy)
             if status["met"] or planned >= precision.max_replications:

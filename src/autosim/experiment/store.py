@@ -55,7 +55,7 @@ def assemble(
     parts: Sequence[Any],
     read: Callable[[Any], pd.DataFrame],
     names: Callable[[Any], list[str]],
-    per_replication: int = 1,
+    per_replication: int | None = None,
 ) -> pd.DataFrame:
     """The whole run's frame from its parts, in (variant, replication[, day]) order.
 
@@ -64,18 +64,25 @@ def assemble(
     the data plus one part, not the two or three copies that concatenating and sorting take.
     ``parts`` are read in order with ``read``; ``names`` lists a part's columns without reading
     it (a Parquet footer), so columns missing from some parts are NaN as with ``pd.concat``.
-    ``per_replication`` is the rows each replication has per variant (days, for cash).
+    ``per_replication`` is the rows each replication has per variant: by default the days of
+    the first part when it has a ``day`` column (cash), else 1. Empty parts (a KPIs-only run's
+    cash) give an empty frame with their columns.
     """
     if not parts:
         return pd.DataFrame()
+    first = read(parts[0])
+    if first.empty:
+        return first.reset_index(drop=True)
+    by_day = "day" in first.columns
+    if per_replication is None:
+        per_replication = int(first["day"].max()) + 1 if by_day else 1
     replications = np.concatenate([np.arange(a, b) for a, b in sorted(spans)])
     n_var, n_rep = len(variants), replications.size
     total = n_var * n_rep * per_replication
-    first = read(parts[0])
     columns = list(first.columns)
     for part in parts[1:]:
         columns += [c for c in names(part) if c not in set(columns)]
-    keys = ["variant", "replication"] + (["day"] if per_replication > 1 else [])
+    keys = ["variant", "replication"] + (["day"] if by_day else [])
     values = [c for c in columns if c not in keys and c in first]
     floats = [c for c in columns if c not in keys and (c not in first or _is_float(first[c]))]
     others = {c: _empty_like(first[c], total) for c in values if c not in floats}
@@ -86,7 +93,7 @@ def assemble(
         frame = first if k == 0 else read(part)
         rank = np.searchsorted(replications, frame["replication"].to_numpy())
         row = frame["variant"].map(variant_index).to_numpy(np.int64) * n_rep + rank
-        if per_replication > 1:
+        if by_day:
             row = row * per_replication + frame["day"].to_numpy(np.int64)
         present = [c for c in frame.columns if c in where]
         block[np.ix_(row, [where[c] for c in present])] = frame[present].to_numpy(float)
@@ -148,28 +155,16 @@ class MemoryParts:
 
     def frames(self, variants: Sequence[Variant]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The whole run's replications and cash frames."""
-        return self.rows(variants), self._assemble(variants, 1, self._n_days())
+        return self.rows(variants), self._assemble(variants, 1)
 
     def rows(self, variants: Sequence[Variant]) -> pd.DataFrame:
         """The replications frame so far (no cash: what a stopping rule looks at)."""
-        return self._assemble(variants, 0, 1)
+        return self._assemble(variants, 0)
 
-    def _n_days(self) -> int:
-        if not self._parts:
-            return 1
-        cash = next(iter(self._parts.values()))[1]
-        return int(cash["day"].max()) + 1 if len(cash) else 1
-
-    def _assemble(self, variants: Sequence[Variant], kind: int, per: int) -> pd.DataFrame:
+    def _assemble(self, variants: Sequence[Variant], kind: int) -> pd.DataFrame:
         spans = sorted(self._parts)
-        parts = [self._parts[s][kind] for s in spans if len(self._parts[s][kind])]
-        if kind == 1 and not parts:  # KPIs only: an empty cash frame with its columns
-            return (
-                self._parts[spans[0]][1].iloc[:0].reset_index(drop=True)
-                if spans
-                else (pd.DataFrame())
-            )
-        return assemble(variants, spans, parts, lambda f: f, lambda f: list(f.columns), per)
+        parts = [self._parts[s][kind] for s in spans]
+        return assemble(variants, spans, parts, lambda f: f, lambda f: list(f.columns))
 
     @property
     def n_done(self) -> int:
@@ -273,39 +268,24 @@ class ChunkStore(MemoryParts):
     def frames(self, variants: Sequence[Variant]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The whole run's frames, read back from the parts."""
         self.flush()
-        cash_parts = [n for n in self._names() if _rows_in(self._part("cash", n))]
-        if cash_parts:
-            days = int(
-                pd.read_parquet(self._part("cash", cash_parts[0]), columns=["day"])["day"].max()
-            )
-            cash = self._assemble_files(variants, "cash", cash_parts, days + 1)
-        else:
-            cash = (
-                pd.read_parquet(self._part("cash", self._names()[0]))
-                if self._names()
-                else (pd.DataFrame())
-            )
-        return self.rows(variants), cash
+        return self.rows(variants), self._assemble_files(variants, "cash")
 
     def rows(self, variants: Sequence[Variant]) -> pd.DataFrame:
         """The replications frame so far, read back from the parts (cash is not read)."""
         self.flush()
-        return self._assemble_files(variants, "rows", self._names(), 1)
+        return self._assemble_files(variants, "rows")
 
     def _names(self) -> list[str]:
         """The parts holding finished chunks, in the order of their first replication."""
         return sorted(set(self._files.values()))
 
-    def _assemble_files(
-        self, variants: Sequence[Variant], kind: str, names: list[str], per: int
-    ) -> pd.DataFrame:
+    def _assemble_files(self, variants: Sequence[Variant], kind: str) -> pd.DataFrame:
         frame = assemble(
             variants,
             sorted(self._files),
-            names,
+            self._names(),
             lambda n: pd.read_parquet(self._part(kind, n)),
             lambda n: pq.read_schema(self._part(kind, n)).names,
-            per,
         )
         self._release()
         return frame
@@ -320,10 +300,6 @@ class ChunkStore(MemoryParts):
     def discard(self) -> None:
         """Remove the parts once the final files are written."""
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _rows_in(path: Path) -> int:
-    return pq.ParquetFile(path).metadata.num_rows
 
 
 def _atomic(target: Path, write: Any) -> None:
