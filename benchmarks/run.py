@@ -205,7 +205,7 @@ def bench_flagship(
     divided by the variants it runs, so the costlier automated variants count too.
     """
     from autosim.experiment.runner import run_replication
-    from autosim.ops.dispatch import simulate_dispatch
+    from autosim.model.dispatch import simulate_dispatch
 
     scenario = wl.flagship_scenario(horizon_days)
     variants = wl.all_variants(scenario)

@@ -29,9 +29,9 @@ import yaml
 
 from autosim import scenario_from_dict
 from autosim.experiment.runner import Variant, default_variants, run_replication
-from autosim.ops.dispatch import CHOICE, Crew, DispatchJobs, DispatchRecord, simulate_dispatch
+from autosim.model.dispatch import CHOICE, Crew, DispatchJobs, DispatchRecord, simulate_dispatch
+from autosim.model.timetable import Timetable
 from autosim.scenario.schema import Scenario
-from autosim.timetable import Timetable
 from benchmarks.refs import FieldJobs, MMcCustomers
 
 __all__ = [
@@ -123,7 +123,7 @@ def capture_dispatch(
     exactly autosim's jobs — ready times after intake, locations, service and travel draws —
     whatever the model code does to produce them.
     """
-    import autosim.ops.business as business
+    import autosim.model.business as business
 
     original = business.simulate_dispatch
     calls: list[tuple[DispatchJobs, Crew, float]] = []

@@ -111,7 +111,7 @@ def test_kpis_command_and_readme_share_one_catalogue(capsys: pytest.CaptureFixtu
 
 
 def test_readme_reference_tables_are_current() -> None:
-    from autosim.reference import distributions_markdown, effects_markdown
+    from autosim.scenario.reference import distributions_markdown, effects_markdown
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert distributions_markdown() in readme

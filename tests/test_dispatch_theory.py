@@ -12,9 +12,9 @@ import pytest
 from scipy import stats
 
 from autosim import run_experiment, scenario_from_dict
-from autosim.ops.dispatch import Crew, DispatchJobs, simulate_dispatch
+from autosim.model.dispatch import Crew, DispatchJobs, simulate_dispatch
+from autosim.model.timetable import Timetable
 from autosim.queueing import erlang_a, mmc
-from autosim.timetable import Timetable
 
 N_BATCHES = 20
 

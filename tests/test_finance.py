@@ -8,7 +8,7 @@ import numpy as np
 import numpy_financial as npf
 import pytest
 
-from autosim.finance import (
+from autosim.model.finance import (
     Ledger,
     irr_annual,
     month_index,
@@ -18,7 +18,7 @@ from autosim.finance import (
     payback_months,
     roi,
 )
-from autosim.timetable import DAY, Timetable
+from autosim.model.timetable import DAY, Timetable
 
 
 def test_npv_matches_numpy_financial_and_hand_result() -> None:

@@ -14,7 +14,7 @@ from scipy import stats
 
 from autosim import ScenarioError, run_experiment, scenario_from_dict
 from autosim.experiment.inputs import InputSampler, sample_inputs
-from autosim.experiment.rng import Streams
+from autosim.experiment.streams import Streams
 from autosim.scenario.load import scenario_from_text
 
 GROWTH = "dispatch.job_types.emergency.growth_per_year"

@@ -1,4 +1,6 @@
-"""Tests for autosim.ops.inventory: theory, hand-worked timelines, conservation, stale stock, CRN.
+"""Tests for autosim.model.inventory.engine.
+
+Theory, hand-worked timelines, conservation, stale stock, CRN.
 
 Theory checks use independent replications (fixed seeds) rather than batch means inside one run:
 the replications are independent by construction, so a Student-t 99% interval over them is
@@ -17,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from autosim.ops.inventory import (
+from autosim.model.inventory.engine import (
     JOB,
     ORDER,
     Demand,

@@ -7,8 +7,8 @@ import pytest
 
 from autosim import load_scenario, run_experiment, scenario_from_dict
 from autosim.experiment.runner import CASH_FLOWS
-from autosim.ops.invoicing import collect, receivables_by_day
-from autosim.timetable import DAY
+from autosim.model.invoicing import collect, receivables_by_day
+from autosim.model.timetable import DAY
 
 from .conftest import FLAGSHIP
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from autosim import plots
+from autosim.present import figures as plots
 
 PNG = b"\x89PNG\r\n\x1a\n"
 VARIANTS = ("baseline", "auto_a", "auto_b")
@@ -302,7 +302,8 @@ def test_style_does_not_leak(replications):
 
 def test_engine_never_imports_matplotlib():
     code = (
-        "import sys, autosim, autosim.experiment.runner, autosim.plots, autosim.report\n"
+        "import sys, autosim, autosim.experiment.runner, autosim.present.figures\n"
+        "import autosim.present.report\n"
         "assert 'matplotlib' not in sys.modules, 'engine imported matplotlib'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

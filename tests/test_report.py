@@ -15,7 +15,7 @@ import pytest
 
 import autosim
 from autosim.errors import RunError
-from autosim.report import SavedResults, render_report, report_files, write_report
+from autosim.present.report import SavedResults, render_report, report_files, write_report
 
 from .conftest import FLAGSHIP
 

@@ -14,11 +14,11 @@ import yaml
 
 from autosim import RunError, run_experiment, scenario_from_dict
 from autosim.cli import main
-from autosim.finance import month_index
-from autosim.portfolio import OBJECTIVES, recommend, resolve_objective
-from autosim.risk import cvar, risk_measures, variant_risk, worst_month_cash
+from autosim.decide.portfolio import OBJECTIVES, recommend, resolve_objective
+from autosim.decide.risk import cvar, risk_measures, variant_risk, worst_month_cash
+from autosim.decide.strategy import evaluate_strategy, key_goals
+from autosim.model.finance import month_index
 from autosim.scenario.goals import Goal, Strategy
-from autosim.strategy import evaluate_strategy, key_goals
 
 
 def test_worst_month_cash_reads_month_end_balances() -> None:

@@ -12,13 +12,13 @@ import pytest
 import yaml
 
 from autosim import ScenarioError, load_scenario, run_experiment, scenario_from_dict
-from autosim.automation import automated_paths
-from autosim.experiment.rng import Streams
+from autosim.decide.roadmap import MONTH_DAYS, breach_summary, roadmap_lines, suggested_order
 from autosim.experiment.runner import Variant, default_variants
-from autosim.ops.demand import generate_jobs
-from autosim.roadmap import MONTH_DAYS, breach_summary, roadmap_lines, suggested_order
+from autosim.experiment.streams import Streams
+from autosim.model.automation import automated_paths
+from autosim.model.demand import generate_jobs
+from autosim.model.timetable import DAY
 from autosim.scenario.resolve import resolve
-from autosim.timetable import DAY
 from autosim.units import parse_duration
 
 STRATEGY: dict[str, Any] = {
@@ -275,7 +275,7 @@ def test_roadmaps_come_after_every_bundle(tiny_dict) -> None:
 
 
 def test_the_report_names_a_roadmap_and_its_phases(tiny_dict) -> None:
-    from autosim.report import report_files
+    from autosim.present.report import report_files
 
     data = with_second_automation(tiny_dict)
     data["horizon"] = "14 day"

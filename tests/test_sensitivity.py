@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from autosim.sensitivity import tornado_table
+from autosim.decide.sensitivity import tornado_table
 
 
 def test_known_sensitivities_are_recovered() -> None:
@@ -34,7 +34,7 @@ def test_known_sensitivities_are_recovered() -> None:
 
 def test_a_chosen_kpi_gets_its_own_tornado_in_summary_and_figures(tiny) -> None:
     from autosim import RunError, run_experiment
-    from autosim.plots import standard_figures, tornado_name
+    from autosim.present.figures import standard_figures, tornado_name
 
     results = run_experiment(tiny, 6, seed=4, executor="serial")
     results.set_sensitivity(["jobs_lost", "roi"])

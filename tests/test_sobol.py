@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from autosim import RunError, scenario_from_dict
-from autosim.sobol import sobol_analysis, sobol_indices
+from autosim.experiment.designs.sobol import sobol_analysis, sobol_indices
 
 A, B = 7.0, 0.1
 _V = A**2 / 8 + B * math.pi**4 / 5 + B**2 * math.pi**8 / 18 + 0.5

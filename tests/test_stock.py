@@ -1,4 +1,6 @@
-"""Tests for the stock room in the whole business: autosim.ops.stock and the inventory schema.
+"""Tests for the stock room in the whole business.
+
+autosim.model.inventory.stock and the inventory schema.
 
 The engine itself is tested in test_inventory.py; here we check what the integration adds: the
 scenario section and its errors, job part needs drawn with common random numbers, supply trips
@@ -17,14 +19,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from autosim.model import business
 
 from autosim import ScenarioError, run_experiment, scenario_from_dict
-from autosim.experiment.rng import Streams
 from autosim.experiment.runner import CASH_FLOWS, Variant, run_replication
-from autosim.ops import business
-from autosim.ops.demand import Jobs, U
-from autosim.ops.inventory import JOB
-from autosim.ops.stock import StockOutcome, demand_based_points, run_stock, switch_day
+from autosim.experiment.streams import Streams
+from autosim.model.demand import Jobs, U
+from autosim.model.inventory.engine import JOB
+from autosim.model.inventory.stock import StockOutcome, demand_based_points, run_stock, switch_day
 from autosim.scenario.yamlsource import load_yaml_file
 
 from .conftest import SCENARIOS

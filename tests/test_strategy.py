@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from autosim import ScenarioError, scenario_from_dict
+from autosim.decide.strategy import evaluate_strategy, newcombe_paired_interval
 from autosim.scenario.goals import Goal, Strategy, parse_target
-from autosim.strategy import evaluate_strategy, newcombe_paired_interval
 
 
 @pytest.mark.parametrize(

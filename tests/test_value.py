@@ -11,7 +11,7 @@ import yaml
 from scipy import stats
 
 from autosim import evppi, run_experiment, scenario_from_dict, value_of_information
-from autosim.risk import analysis_rng
+from autosim.decide.risk import analysis_rng
 
 from .conftest import SCENARIOS
 

@@ -13,10 +13,10 @@ import yaml
 
 from autosim import RunError, run_experiment, scenario_from_dict
 from autosim.cli import main
-from autosim.experiment.design import DesignPoint, run_design
+from autosim.experiment.designs.base import DesignPoint, run_design
+from autosim.experiment.designs.variance import split_variance, variance_attribution
 from autosim.experiment.inputs import InputSampler
-from autosim.experiment.rng import Streams
-from autosim.variance import split_variance, variance_attribution
+from autosim.experiment.streams import Streams
 
 ADOPTION = "input:automations.auto.adoption.level"
 

@@ -11,15 +11,15 @@ known for sure, and compare cash, speed and goals with the uncertainty shown.
 from importlib import metadata
 from typing import Any
 
+from autosim.decide.risk import cvar, risk_measures
+from autosim.decide.roadmap import breach_summary, suggested_order
 from autosim.errors import AutosimError, RunError, ScenarioError
 from autosim.experiment.inputs import sample_inputs
 from autosim.experiment.runner import Variant, run_experiment
+from autosim.io.output import write_outputs
 from autosim.kpis import CATALOGUE
-from autosim.output import write_outputs
-from autosim.results import Results
-from autosim.risk import cvar, risk_measures
-from autosim.roadmap import breach_summary, suggested_order
 from autosim.scenario import Scenario, load_scenario, scenario_from_dict, scenario_from_text
+from autosim.study import Results
 
 #: Loaded on first use (PEP 562): calibration and the design studies pull in SALib, ruamel.yaml
 #: and more of scipy, which a plain run (and every worker process) does not need.
@@ -27,12 +27,12 @@ _LAZY = {
     "backtest": "autosim.calibration",
     "fit_records": "autosim.calibration",
     "read_records": "autosim.calibration",
-    "sobol_analysis": "autosim.sobol",
-    "sobol_indices": "autosim.sobol",
-    "evppi": "autosim.value",
-    "value_of_information": "autosim.value",
-    "split_variance": "autosim.variance",
-    "variance_attribution": "autosim.variance",
+    "sobol_analysis": "autosim.experiment.designs.sobol",
+    "sobol_indices": "autosim.experiment.designs.sobol",
+    "evppi": "autosim.decide.value",
+    "value_of_information": "autosim.decide.value",
+    "split_variance": "autosim.experiment.designs.variance",
+    "variance_attribution": "autosim.experiment.designs.variance",
 }
 
 

@@ -25,12 +25,12 @@ from autosim.calibration.kpis import KPI_UNITS, record_kpis
 from autosim.calibration.records import RecordTable
 from autosim.calibration.simrecords import records_from_trace, sample_world
 from autosim.errors import RunError
-from autosim.experiment.rng import Streams, fresh_entropy
-from autosim.ops.business import simulate_variant
-from autosim.ops.demand import generate_jobs
+from autosim.experiment.streams import Streams, fresh_entropy
+from autosim.model.business import simulate_variant
+from autosim.model.demand import generate_jobs
+from autosim.model.timetable import DAY
 from autosim.scenario.resolve import uncertain_inputs
 from autosim.scenario.schema import Scenario
-from autosim.timetable import DAY
 
 __all__ = ["BacktestResult", "backtest", "over_period", "write_backtest"]
 
@@ -187,7 +187,7 @@ def write_backtest(result: BacktestResult, out_dir: str | Path) -> list[Path]:
     """backtest.csv, backtest.json and backtest.png in ``out_dir`` (each written atomically)."""
     from autosim.calibration.files import write_text_atomic
     from autosim.calibration.plots import backtest_figure, save_figure
-    from autosim.output import json_safe, prepare_out_dir
+    from autosim.io.output import json_safe, prepare_out_dir
 
     folder = prepare_out_dir(out_dir)
     written = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from autosim.plots import write_atomic
+from autosim.present.figures import write_atomic
 
 __all__ = ["write_bytes_atomic", "write_text_atomic"]
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from autosim.calibration.files import write_bytes_atomic
-from autosim.plots import PALETTE, _figure, _styled, png_bytes
+from autosim.present.figures import PALETTE, _figure, _styled, png_bytes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -19,13 +19,13 @@ import pandas as pd
 
 from autosim.calibration.records import RecordTable, tidy_records
 from autosim.experiment.inputs import sample_inputs
-from autosim.experiment.rng import Streams
-from autosim.ops.business import simulate_variant
-from autosim.ops.demand import generate_jobs
-from autosim.ops.inventory import JOB
+from autosim.experiment.streams import Streams
+from autosim.model.business import simulate_variant
+from autosim.model.demand import generate_jobs
+from autosim.model.inventory.engine import JOB
+from autosim.model.timetable import DAY
 from autosim.scenario.resolve import resolve
 from autosim.scenario.schema import Scenario
-from autosim.timetable import DAY
 
 __all__ = ["SimRecords", "records_from_trace", "sample_world", "simulate_records"]
 

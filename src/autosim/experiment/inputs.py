@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy import special
 
-from autosim.experiment.rng import Streams
+from autosim.experiment.streams import Streams
 from autosim.scenario.correlations import copula_matrix
 from autosim.scenario.fields import Uncertain
 from autosim.scenario.resolve import uncertain_inputs
@@ -75,7 +75,7 @@ def sample_inputs(scenario: Scenario, streams: Streams) -> dict[str, float]:
 
     Examples
     --------
-    >>> from autosim.experiment.rng import Streams
+    >>> from autosim.experiment.streams import Streams
     >>> from autosim.scenario import scenario_from_dict
     >>> sc = scenario_from_dict({
     ...     "name": "two unknowns", "horizon": "7 day",

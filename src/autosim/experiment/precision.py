@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autosim.analysis import mean_ci, wilson_interval
 from autosim.errors import RunError
+from autosim.stats import mean_ci, wilson_interval
 
 __all__ = ["STOP_ON", "Precision", "assess", "next_size"]
 
@@ -123,7 +123,7 @@ def _proportion(hits: np.ndarray) -> dict[str, float]:
 
 
 def _goal_rule(rows: pd.DataFrame, strategy: Any) -> dict[str, dict[str, float]]:
-    from autosim.strategy import goal_met
+    from autosim.decide.strategy import goal_met
 
     if strategy is None:
         raise RunError("precision on p_goal needs a strategy section with goals in the scenario")

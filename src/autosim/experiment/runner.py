@@ -17,17 +17,17 @@ from typing import Any
 
 import numpy as np
 
+from autosim.decide.risk import worst_month_cash
+from autosim.decide.roadmap import cash_floor_breach
 from autosim.experiment.executors import run_tasks
 from autosim.experiment.guards import check_size
 from autosim.experiment.inputs import sample_inputs
 from autosim.experiment.precision import Precision, assess, next_size
-from autosim.experiment.rng import SeedLike, Streams, fresh_entropy
 from autosim.experiment.store import MemoryParts, chunk_frames
-from autosim.finance import month_index, monthly_totals, npv_monthly, payback_months, roi
-from autosim.ops.business import VariantOutcome, simulate_variant
-from autosim.ops.demand import generate_jobs
-from autosim.risk import worst_month_cash
-from autosim.roadmap import cash_floor_breach
+from autosim.experiment.streams import SeedLike, Streams, fresh_entropy
+from autosim.model.business import VariantOutcome, simulate_variant
+from autosim.model.demand import generate_jobs
+from autosim.model.finance import month_index, monthly_totals, npv_monthly, payback_months, roi
 from autosim.scenario.resolve import resolve
 from autosim.scenario.schema import Scenario
 
@@ -150,7 +150,8 @@ def run_replication(
 ) -> ReplicationResult:
     """Simulate every variant of one replication (a pure function of its arguments).
 
-    Designed experiments (:mod:`autosim.sobol`, :mod:`autosim.variance`) pass ``inputs`` to fix
+    Designed experiments (:mod:`autosim.experiment.designs.sobol`,
+    :mod:`autosim.experiment.designs.variance`) pass ``inputs`` to fix
     the uncertain inputs instead of sampling them, and ``salt`` to give the process randomness
     (customers, service times...) streams of its own within the same replication.
     """
@@ -394,7 +395,7 @@ def run_experiment(
         status["max_replications"] = precision.max_replications
         status["first_batch"] = n_replications
     replications, cash = sink.frames(variants)
-    from autosim.results import Results
+    from autosim.study import Results
 
     return Results(
         scenario,

@@ -43,7 +43,7 @@ def chunk_frames(
     scenario: Scenario, variants: Sequence[Variant], results: Sequence[ReplicationResult]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows and daily cash of one chunk, built exactly as for a whole run."""
-    from autosim.results import Results
+    from autosim.study import Results
 
     part = Results.from_replications(scenario, variants, results, seed=0)
     return part.replications, part.cash

@@ -232,7 +232,7 @@ class Strategy(Frozen):
     goals: tuple[Goal, ...] = Field(min_length=1)
     constraints: Constraints = Constraints()
     min_effect: Scalar(0.0, 1.0) = 0.05
-    #: What "best" means when choosing among automations and bundles (see autosim.portfolio).
+    #: What "best" means when choosing among automations and bundles (see autosim.decide.portfolio).
     objective: Literal["impact", "npv", "p_goals", "p_loss", "cvar", "worst_month_cash"] = "impact"
 
     @field_validator("goals")

@@ -4,7 +4,7 @@ A roadmap is a business's go-live plan — "automated dispatch now, mobile invoi
 later, when the dispatch bill has been absorbed". Each phase has a start (a duration from day 0,
 e.g. ``4 month``) and the automations bought then; the whole plan is simulated as one variant.
 This module owns the file form and its checks; the simulation of a purchase at a phase start
-lives in :mod:`autosim.automation` (go-live) and :mod:`autosim.ops.ledger` (costs).
+lives in :mod:`autosim.model.automation` (go-live) and :mod:`autosim.model.ledger` (costs).
 """
 
 from __future__ import annotations

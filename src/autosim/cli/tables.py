@@ -1,0 +1,290 @@
+"""The terminal tables of ``autosim run`` and ``autosim compare`` (80 columns, rich).
+
+Kept apart from the command grammar in :mod:`autosim.cli.main`: these read a summary (the content of
+``summary.json``) and print it, so they can be reused and changed without touching the commands.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+_out = Console(width=80)
+_err = Console(stderr=True, width=80)
+
+
+#: KPIs shown in the terminal summary (all of them are in summary.json).
+SUMMARY_KPIS = (
+    ("response_time_p90_min", "P90 resp. (min)"),
+    ("within_target_share", "in target"),
+    ("jobs_lost", "jobs lost"),
+    ("dso_days", "DSO (days)"),
+    ("net_cash_flow", "net cash"),
+)
+
+
+def print_comparison(summaries: list[dict[str, Any]], labels: list[str]) -> None:
+    """Automations x scenarios: verdict, impact score and mean NPV in each strategy."""
+    table = Table(
+        title="Verdicts by strategy (same seed, same customers): verdict / impact / NPV",
+        title_justify="left",
+        show_lines=True,
+    )
+    table.add_column("automation", overflow="fold")
+    for label in labels:
+        table.add_column(label, overflow="fold")
+    ids = list(dict.fromkeys(v["id"] for s in summaries for v in s["variants"] if v["automations"]))
+    for auto in ids:
+        cells = []
+        for s in summaries:
+            v = next((v for v in s["variants"] if v["id"] == auto), None)
+            if v is None:
+                cells.append("—")
+                continue
+            npv = v["finance"]["npv"]["mean"]
+            cells.append(
+                f"{v['verdict']}\n{v['impact_score']['mean']:+.2f} / {_fmt(npv, money=True)}"
+            )
+        table.add_row(auto, *cells)
+    _out.print(table)
+    for label, s in zip(labels, summaries, strict=True):
+        _out.print(f"\n{label}: {s['strategy']['mission'].strip()}", highlight=False)
+        for v in s["variants"]:
+            if v.get("explanation"):
+                _out.print(f"- {v['explanation']}", highlight=False)
+
+
+def print_precision(summary: dict[str, Any]) -> None:
+    """How precise the answer became, per quantity of the stopping rule."""
+    p = summary["precision"]
+    met = "reached" if p["met"] else "NOT reached"
+    scale = "points" if p["on"].startswith("p_") else "relative"
+    table = Table(
+        title=f"Precision {met} after {p['replications']} replications: 95% half-width of "
+        f"{p['on']} of {p['output']} (target {p['target']:g}, {scale})",
+        title_justify="left",
+    )
+    for col in ("quantity", "estimate", "half-width", "achieved", "met"):
+        table.add_column(col, justify="left" if col == "quantity" else "right", overflow="fold")
+    for name, q in p["quantities"].items():
+        table.add_row(
+            name,
+            _fmt(q["estimate"]),
+            _fmt(q["half_width"]),
+            f"{q['achieved']:.3g}",
+            "yes" if q["met"] else "no",
+        )
+    _out.print(table)
+    if p.get("ranking"):
+        _out.print(f"Ranking by mean {p['output']}: {' > '.join(p['ranking'])}", highlight=False)
+
+
+def _fmt(value: float | None, money: bool = False) -> str:
+    """Short numbers for narrow tables: 154k, 1.37M, 88.3, 0.67."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.2f}M"
+    if size >= 1e4:
+        return f"{value / 1e3:.0f}k"
+    if money and size >= 1e3:
+        return f"{value / 1e3:.1f}k"
+
+    if money or size >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.2f}" if size < 1 else f"{value:.1f}"
+
+
+def _band(stats: dict[str, Any], money: bool = False) -> str:
+    """Mean on the first line, the P5–P95 band under it (keeps tables within 80 columns)."""
+    return f"{_fmt(stats['mean'], money)}\n{_fmt(stats['p5'], money)}–{_fmt(stats['p95'], money)}"
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """Two tables that fit 80 columns: key KPIs, then finance against the baseline."""
+    title = f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}"
+    kpi_table = Table(
+        title=title + "\nmean, and P5–P95 over replications below it",
+        title_justify="left",
+        show_lines=True,
+    )
+    kpi_table.add_column("variant", overflow="fold")
+    for _, label in SUMMARY_KPIS:
+        kpi_table.add_column(label, justify="right", overflow="fold")
+
+    for v in summary["variants"]:
+        cells = []
+        for name, _ in SUMMARY_KPIS:
+            stats = v["kpis"].get(name)
+            cells.append(_band(stats, money=name == "net_cash_flow") if stats else "-")
+        kpi_table.add_row(v["id"], *cells)
+    _out.print(kpi_table)
+
+    fin = Table(
+        title=f"Against the baseline ({summary['currency']}; NPV: mean, P5–P95 below)",
+        title_justify="left",
+        show_lines=True,
+    )
+
+    for col in ("automation", "ROI", "P(ROI>0)", "NPV", "P(NPV>0)", "payback (months)"):
+        fin.add_column(col, justify="left" if col == "automation" else "right", overflow="fold")
+
+    for v in summary["variants"]:
+        f = v.get("finance")
+        if not f:
+            continue
+        payback = f["payback_months"]
+        within = payback["p_within_horizon"]
+        fin.add_row(
+            v["id"],
+            _fmt(f["roi"]["mean"]),
+            f"{f['roi']['p_positive']:.0%}",
+            _band(f["npv"], money=True),
+            f"{f['npv']['p_positive']:.0%}",
+            f"{_fmt(payback['p50'])}\n{within:.0%} paid back",
+        )
+    _out.print(fin)
+    print_risk(summary)
+    if "strategy" in summary:
+        print_alignment(summary)
+    if summary.get("portfolio"):
+        print_portfolio(summary)
+    if summary.get("value_of_information"):
+        print_value_of_information(summary)
+    if summary.get("roadmap"):
+        from autosim.decide.roadmap import roadmap_lines
+
+        for line in roadmap_lines(summary["roadmap"], summary["currency"]):
+            _out.print(escape(line), highlight=False)
+    if summary.get("precision"):
+        print_precision(summary)
+    for note in summary.get("warnings", []):
+        _err.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+
+
+def print_risk(summary: dict[str, Any]) -> None:
+    """What can go wrong: P(NPV < 0), CVaR10 of NPV, and the worst month-end cash balance."""
+    rows = [(v["id"], v["finance"]["risk"]) for v in summary["variants"] if v.get("finance")]
+    rows = [(vid, r) for vid, r in rows if r]
+    if not rows:
+        return
+    table = Table(
+        title=f"Risk ({summary['currency']}): CVaR10 = mean NPV of the worst 10% of replications "
+        "(95% CI below); worst month = lowest month-end cash of the variant",
+        title_justify="left",
+        show_lines=True,
+    )
+    for col in ("automation", "P(NPV<0)", "CVaR10 NPV", "worst month: mean", "worst month: P5"):
+        table.add_column(col, justify="left" if col == "automation" else "right", overflow="fold")
+    for vid, r in rows:
+        loss, tail = r["p_loss"], r["cvar10"]
+        lo, hi = tail["ci95"]
+        cash = r.get("worst_month_cash") or {}
+        table.add_row(
+            vid,
+            "-" if loss["value"] is None else f"{loss['value']:.0%}",
+            f"{_fmt(tail['value'], money=True)}\n{_fmt(lo, money=True)}–{_fmt(hi, money=True)}",
+            _fmt(cash.get("mean"), money=True),
+            _fmt(cash.get("p5"), money=True),
+        )
+    _out.print(table)
+
+
+def print_value_of_information(summary: dict[str, Any]) -> None:
+    """EVPI of all inputs and EVPPI of each, in money, and the one most worth knowing."""
+    voi = summary["value_of_information"]
+    if voi.get("note"):
+        _out.print(f"Value of information: not estimated ({voi['note']}).", highlight=False)
+        return
+    _out.print(f"Value of information: {voi['text']}", highlight=False)
+    for item in [i for i in voi["inputs"] if i["evppi"] > 0][:5]:
+        lo, hi = item["ci95"]
+        _out.print(
+            f"- {item['input']}: {_fmt(item['evppi'], money=True)} "
+            f"(95% {_fmt(lo, money=True)}–{_fmt(hi, money=True)})",
+            highlight=False,
+        )
+
+
+def print_portfolio(summary: dict[str, Any]) -> None:
+    """Bundle interactions and the recommended purchase with its frontier."""
+    bundles = [v for v in summary["variants"] if v.get("interaction")]
+    for v in bundles:
+        effect = v["interaction"]
+        _out.print(
+            f"- {v['id']}: worth {_fmt(effect['npv']['mean'], money=True)} "
+            f"{'more' if effect['npv']['mean'] >= 0 else 'less'} together than apart "
+            f"({effect['kind']})",
+            highlight=False,
+        )
+    portfolio = summary["portfolio"]
+    objective = portfolio["objective"]
+    extra = objective not in ("impact", "npv")  # risk or P(goals): its own column
+    table = Table(
+        title=f"Options by up-front cost (objective: {objective}"
+        + (f" = {portfolio['objective_label']})" if extra else ")"),
+        title_justify="left",
+    )
+    short = {"p_goals": "P(goals)", "p_loss": "P(loss)", "cvar": "CVaR10"}
+    columns = ["option", "up-front", "impact", "NPV"]
+    columns += [short.get(objective, "cash P5")] if extra else []
+    for col in (*columns, "fits", "efficient"):
+        table.add_column(col, justify="left" if col == "option" else "right", overflow="fold")
+    for c in portfolio["frontier"]:
+        impact = "-" if c["impact"] is None else f"{c['impact']:+.2f}"
+        value = c["value"]
+        if value is not None and objective in ("p_goals", "p_loss"):
+            cell = [f"{value:.0%}"]
+        else:
+            cell = [_fmt(value, money=True)]
+        value = cell if extra else []
+        table.add_row(
+            c["id"],
+            _fmt(c["upfront"], money=True),
+            impact,
+            _fmt(c["npv"], money=True),
+            *value,
+            "yes" if c["fits"] else "no",
+            "yes" if c["efficient"] else "",
+        )
+    _out.print(table)
+    _out.print(f"Recommended: {portfolio['recommended'] or 'nothing'} — {portfolio['reason']}.")
+
+
+def print_alignment(summary: dict[str, Any]) -> None:
+    """The alignment matrix (change in P(goal met) per automation and goal) and verdicts."""
+    goals = summary["strategy"]["goals"]
+    table = Table(
+        title="Alignment: change in P(goal met) against the baseline (points)",
+        title_justify="left",
+    )
+    table.add_column("automation", overflow="fold")
+    for g in goals:
+        table.add_column(g["id"], justify="right", overflow="fold")
+    table.add_column("verdict")
+    table.add_column("fits", overflow="fold")
+    for v in summary["variants"]:
+        if not v["automations"]:
+            continue
+        cells = []
+        for g in goals:
+            delta = v["goals"][g["id"]]["delta_vs_baseline"]
+            cells.append("-" if delta is None else f"{delta * 100:+.0f}")
+        short = {"budget_upfront": "budget", "max_payback_months": "payback"}
+        fits = [
+            short.get(name, name.replace("_balance", "").replace("_", " "))
+            for name, c in v.get("constraints", {}).items()
+            if not c["fits"]
+        ]
+        table.add_row(
+            v["id"], *cells, v["verdict"], "yes" if not fits else "no: " + ", ".join(fits)
+        )
+    _out.print(table)
+    for v in summary["variants"]:
+        if v.get("explanation"):
+            _out.print(f"- {v['explanation']}", highlight=False)

@@ -1,0 +1,168 @@
+"""Writing a run's files: summary, tidy frames, manifest — atomically, or not at all.
+
+Everything is first written into a temporary folder next to the destination and moved into place
+only when complete, so an interrupted or failed run never leaves a half-written file and never
+touches results that were already there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autosim.errors import RunError
+from autosim.study import Results
+
+__all__ = ["OUTPUT_FILES", "prepare_out_dir", "write_outputs"]
+
+OUTPUT_FILES = ("summary.json", "replications.parquet", "cash.parquet", "manifest.json")
+_DEPENDENCIES = (
+    "simpy",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pydantic",
+    "pyarrow",
+    "numpy-financial",
+    "SALib",
+)
+
+
+def json_safe(value: Any) -> Any:
+    """Replace NaN and infinities (not valid JSON) by null, recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
+    return value
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> Path:
+    """Write JSON atomically (temporary file in the same folder, then rename)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".autosim-tmp-", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=2, allow_nan=False)
+            out.write("\n")
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def prepare_out_dir(out_dir: str | os.PathLike[str]) -> Path:
+    """Create the output folder (and parents) or say clearly why it cannot be written."""
+    path = Path(out_dir)
+    if path.exists() and not path.is_dir():
+        raise RunError(f"output path {path} exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".autosim-probe-"):
+            pass
+    except OSError as exc:
+        raise RunError(f"cannot write to output folder {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def _timestamp(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="seconds")
+
+
+def manifest(
+    results: Results, scenario_path: str | os.PathLike[str] | None, argv: Sequence[str] | None
+) -> dict[str, Any]:
+    """What is needed to reproduce the run."""
+    info: dict[str, Any] = {
+        "scenario": results.scenario.name,
+        "scenario_file": None,
+        "scenario_sha256": None,
+        "seed": results.seed,
+        "seed_given": results.seed_given,
+        "replications": results.n_replications,
+        "replications_request": results.timing.get("request", results.n_replications),
+        "variants": [{"id": v.id, "automations": list(v.automations)} for v in results.variants],
+        "autosim_version": _version("autosim"),
+        "python": platform.python_version(),
+        "dependencies": {name: _version(name) for name in _DEPENDENCIES},
+        "command": list(argv) if argv is not None else sys.argv,
+        "started": _timestamp(results.timing.get("started")),
+        "finished": _timestamp(results.timing.get("finished")),
+        "executor": results.timing.get("executor"),
+        "workers": results.timing.get("workers"),
+        "chunk_size": results.timing.get("chunk_size"),
+        "events_simulated": results.timing.get("n_events"),
+    }
+    if scenario_path is not None:
+        data = Path(scenario_path).read_bytes()
+        info["scenario_file"] = str(scenario_path)
+        info["scenario_sha256"] = hashlib.sha256(data).hexdigest()
+        info["scenario_copy"] = "scenario.yaml"
+    return info
+
+
+def write_outputs(
+    results: Results,
+    out_dir: str | os.PathLike[str],
+    *,
+    scenario_path: str | os.PathLike[str] | None = None,
+    argv: Sequence[str] | None = None,
+    extra_files: dict[str, bytes] | None = None,
+    sections: dict[str, Any] | None = None,
+) -> list[Path]:
+    """Write the run's files into ``out_dir`` atomically; return their paths.
+
+    ``sections`` are extra top-level entries of summary.json (e.g. ``sobol``, ``variance``).
+    """
+    target = prepare_out_dir(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=".autosim-tmp-", dir=target))
+    try:
+        summary = {**results.summary(), **(sections or {})}
+        (staging / "summary.json").write_text(
+            json.dumps(json_safe(summary), indent=2, allow_nan=False) + "\n",
+            encoding="utf-8",
+        )
+        results.replications.to_parquet(staging / "replications.parquet", index=False)
+        results.cash.to_parquet(staging / "cash.parquet", index=False)
+        info = manifest(results, scenario_path, argv)
+        (staging / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        if scenario_path is not None:
+            shutil.copyfile(scenario_path, staging / "scenario.yaml")
+        for name, payload in (extra_files or {}).items():
+            (staging / name).write_bytes(payload)
+        written = []
+        for item in sorted(staging.iterdir()):
+            destination = target / item.name
+            os.replace(item, destination)
+            written.append(destination)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,1 +1,0 @@
-"""Operations models: demand, intake, dispatch, and the business that wires them together."""
