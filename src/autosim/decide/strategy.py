@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autosim.errors import RunError
-from autosim.scenario.goals import Goal, Strategy
+from autosim.scenario.goals import Goal, Strategy, goal_met
 from autosim.stats import mean_ci, wilson_interval
 
 __all__ = [
@@ -61,22 +60,6 @@ def newcombe_paired_interval(
     lower = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
     upper = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
     return (max(-1.0, delta - lower), min(1.0, delta + upper))
-
-
-def goal_met(goal: Goal, rows: pd.DataFrame, baseline: pd.DataFrame) -> np.ndarray:
-    """Per replication: are all the goal's conditions met (rows aligned by replication)?"""
-    met = np.ones(len(rows), dtype=bool)
-    for cond in goal.all:
-        col = cond.column()
-        if col not in rows or col not in baseline:
-            raise RunError(
-                f"goal {goal.id!r} reads the column {col!r}, which this run did not produce"
-            )
-        value = rows[col].to_numpy(float)
-        base = baseline[col].to_numpy(float)
-        with np.errstate(invalid="ignore"):
-            met &= np.asarray(cond.target.met(value, base), dtype=bool) & ~np.isnan(value)
-    return met
 
 
 @dataclass(frozen=True)

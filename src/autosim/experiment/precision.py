@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from autosim.errors import RunError
+from autosim.scenario.goals import goal_met
 from autosim.stats import mean_ci, wilson_interval
 
 __all__ = ["STOP_ON", "Precision", "assess", "next_size"]
@@ -123,7 +124,6 @@ def _proportion(hits: np.ndarray) -> dict[str, float]:
 
 
 def _goal_rule(rows: pd.DataFrame, strategy: Any) -> dict[str, dict[str, float]]:
-    from autosim.decide.strategy import goal_met
 
     if strategy is None:
         raise RunError("precision on p_goal needs a strategy section with goals in the scenario")

@@ -16,14 +16,17 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
+from autosim.errors import RunError
 from autosim.kpis import kpi as kpi_named
 from autosim.scenario.fields import Scalar
 from autosim.scenario.schema_base import Frozen, require_unique_ids
 from autosim.units import parse_duration
 
-__all__ = ["Condition", "Constraints", "Goal", "Strategy", "Target", "parse_target"]
+__all__ = ["Condition", "Constraints", "Goal", "Strategy", "Target", "goal_met", "parse_target"]
 
 _TARGET = re.compile(r"^\s*(<=|>=|<|>)\s*(.+?)\s*$")
 _RELATIVE = re.compile(r"^\s*(<=|>=|<|>)?\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*$")
@@ -240,3 +243,19 @@ class Strategy(Frozen):
     def _unique(cls, goals: tuple[Goal, ...]) -> tuple[Goal, ...]:
         require_unique_ids(goals, "goal")
         return goals
+
+
+def goal_met(goal: Goal, rows: pd.DataFrame, baseline: pd.DataFrame) -> np.ndarray:
+    """Per replication: are all the goal's conditions met (rows aligned by replication)?"""
+    met = np.ones(len(rows), dtype=bool)
+    for cond in goal.all:
+        col = cond.column()
+        if col not in rows or col not in baseline:
+            raise RunError(
+                f"goal {goal.id!r} reads the column {col!r}, which this run did not produce"
+            )
+        value = rows[col].to_numpy(float)
+        base = baseline[col].to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            met &= np.asarray(cond.target.met(value, base), dtype=bool) & ~np.isnan(value)
+    return met
