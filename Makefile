@@ -8,7 +8,7 @@ SCENARIO ?= scenarios/plumbing_residential_emergency.yaml
 REPS   ?= 200
 SEED   ?= 1
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo test test-all lint bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2
+
+# the whole suite including the slow Monte Carlo checks (three-seed and 200-replication verdicts)
+test-all: $(VENV)/.installed-test
+	$(BIN)/python -m ruff check src tests benchmarks
+	$(BIN)/python -m pytest -n 2 -m ""
 
 lint: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check src tests benchmarks

@@ -204,7 +204,7 @@ def bench_flagship(
     One replication-year is one variant of the business simulated over one year; B's time is
     divided by the variants it runs, so the costlier automated variants count too.
     """
-    from autosim.experiment.runner import run_replication
+    from autosim.experiment.replication import run_replication
     from autosim.model.dispatch import simulate_dispatch
 
     scenario = wl.flagship_scenario(horizon_days)

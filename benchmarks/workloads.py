@@ -28,7 +28,8 @@ import numpy as np
 import yaml
 
 from autosim import scenario_from_dict
-from autosim.experiment.runner import Variant, default_variants, run_replication
+from autosim.experiment.replication import run_replication
+from autosim.experiment.variants import Variant, default_variants
 from autosim.model.dispatch import CHOICE, Crew, DispatchJobs, DispatchRecord, simulate_dispatch
 from autosim.model.timetable import Timetable
 from autosim.scenario.schema import Scenario
@@ -320,12 +321,12 @@ def profile_replications(
     scenario: Scenario, variants: Sequence[Variant], entropy: int, replications: Sequence[int]
 ) -> StageProfile:
     """Time each stage of whole replications (all variants) with ``time.perf_counter``."""
-    import autosim.experiment.runner as runner
+    import autosim.experiment.replication as replication
 
     with _timed_stages() as (seconds, calls):
         started = time.perf_counter()
         for r in replications:
-            runner.run_replication(scenario, variants, entropy, r)  # looked up: it is wrapped
+            replication.run_replication(scenario, variants, entropy, r)  # looked up: wrapped
         total = time.perf_counter() - started
     kinds = {stage: kind for stage, kind in STAGES.values()}
     seconds = dict(seconds)

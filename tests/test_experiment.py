@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from autosim import RunError, run_experiment
+from autosim.experiment.chunks import chunk_bounds
 from autosim.experiment.executors import run_tasks
-from autosim.experiment.runner import chunk_bounds, run_replication
+from autosim.experiment.replication import run_replication
 
 from .conftest import FLAGSHIP
 
@@ -49,7 +50,7 @@ def test_every_variant_sees_the_same_customers(tiny) -> None:
 
 
 def _variants(scenario):
-    from autosim.experiment.runner import default_variants
+    from autosim.experiment.variants import default_variants
 
     return default_variants(scenario)
 

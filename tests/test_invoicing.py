@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autosim import load_scenario, run_experiment, scenario_from_dict
-from autosim.experiment.runner import CASH_FLOWS
+from autosim.experiment.replication import CASH_FLOWS
 from autosim.model.invoicing import collect, receivables_by_day
 from autosim.model.timetable import DAY
 

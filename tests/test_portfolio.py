@@ -8,7 +8,7 @@ import pytest
 
 from autosim import ScenarioError, scenario_from_dict
 from autosim.decide.portfolio import interactions, recommend
-from autosim.experiment.runner import Variant, default_variants
+from autosim.experiment.variants import Variant, default_variants
 
 
 def option(vid: str, upfront: float, impact: float, npv: float, fits: bool = True) -> dict:

@@ -14,7 +14,7 @@ from autosim import scenario_from_dict
 from autosim.cli import main
 from autosim.errors import RunError
 from autosim.experiment.precision import Precision, assess, next_size
-from autosim.experiment.runner import run_experiment
+from autosim.study import run_experiment
 
 
 def _frame(values: dict[str, np.ndarray], output: str = "roi") -> pd.DataFrame:

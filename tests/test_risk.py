@@ -15,9 +15,9 @@ import yaml
 from autosim import RunError, run_experiment, scenario_from_dict
 from autosim.cli import main
 from autosim.decide.portfolio import OBJECTIVES, recommend, resolve_objective
-from autosim.decide.risk import cvar, risk_measures, variant_risk, worst_month_cash
+from autosim.decide.risk import cvar, risk_measures, variant_risk
 from autosim.decide.strategy import evaluate_strategy, key_goals
-from autosim.model.finance import month_index
+from autosim.model.finance import month_index, worst_month_cash
 from autosim.scenario.goals import Goal, Strategy
 
 

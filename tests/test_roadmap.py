@@ -13,8 +13,8 @@ import yaml
 
 from autosim import ScenarioError, load_scenario, run_experiment, scenario_from_dict
 from autosim.decide.roadmap import MONTH_DAYS, breach_summary, roadmap_lines, suggested_order
-from autosim.experiment.runner import Variant, default_variants
 from autosim.experiment.streams import Streams
+from autosim.experiment.variants import Variant, default_variants
 from autosim.model.automation import automated_paths
 from autosim.model.demand import generate_jobs
 from autosim.model.timetable import DAY

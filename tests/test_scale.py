@@ -226,8 +226,8 @@ def test_assembling_parts_equals_concatenating_and_sorting_them() -> None:
     a datetime column: the one-copy assembly must give what pd.concat + sort gives."""
     import numpy as np
 
-    from autosim.experiment.runner import Variant
     from autosim.experiment.store import assemble
+    from autosim.experiment.variants import Variant
 
     variants = [Variant("baseline"), Variant("b", ("b",)), Variant("a", ("a",))]
     rng = np.random.default_rng(0)

@@ -1,8 +1,9 @@
 """Every shipped scenario runs, and gives the verdicts its strategy is about.
 
-Verdict stability is checked at 40 replications for three seeds (min_effect 0.10: 40
-replications are enough to call an automation whose goals never move "misaligned"). The
-200-replication, seed-1 check of the issue is marked slow (``pytest -m slow``).
+The verdicts are checked at 40 replications with seed 1 in ``make test`` (min_effect 0.10: 40
+replications are enough to call an automation whose goals never move "misaligned"); their
+stability across seeds 2 and 3, and the 200-replication seed-1 check, are marked slow and run
+by ``make test-all`` (``pytest -m slow``).
 """
 
 from __future__ import annotations
@@ -54,12 +55,15 @@ def test_every_scenario_runs(path: Path) -> None:
     assert len(results.replications) == 2 * expected
 
 
+NAMES = [name for name in EXPECTED if (SCENARIOS / f"{name}.yaml").exists()]
 CASES = [
-    (name, seed) for name in EXPECTED if (SCENARIOS / f"{name}.yaml").exists() for seed in (1, 2, 3)
+    pytest.param(name, seed, id=f"{name}-seed{seed}", marks=[pytest.mark.slow] if seed > 1 else [])
+    for name in NAMES
+    for seed in (1, 2, 3)
 ]
 
 
-@pytest.mark.parametrize(("name", "seed"), CASES, ids=[f"{n}-seed{s}" for n, s in CASES])
+@pytest.mark.parametrize(("name", "seed"), CASES)
 def test_verdicts_are_the_strategy_s_and_stable_across_seeds(name: str, seed: int) -> None:
     got = verdicts(SCENARIOS / f"{name}.yaml", STABILITY_REPLICATIONS, seed)
     for automation, allowed in EXPECTED[name].items():
@@ -67,7 +71,7 @@ def test_verdicts_are_the_strategy_s_and_stable_across_seeds(name: str, seed: in
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [n for n in EXPECTED if (SCENARIOS / f"{n}.yaml").exists()])
+@pytest.mark.parametrize("name", NAMES)
 def test_verdicts_at_200_replications_seed_1(name: str) -> None:
     got = verdicts(SCENARIOS / f"{name}.yaml", 200, 1, executor="processes")
     for automation, allowed in EXPECTED[name].items():

@@ -36,8 +36,13 @@ def test_a_chosen_kpi_gets_its_own_tornado_in_summary_and_figures(tiny) -> None:
     from autosim import RunError, run_experiment
     from autosim.present.figures import standard_figures, tornado_name
 
-    results = run_experiment(tiny, 6, seed=4, executor="serial")
-    results.set_sensitivity(["jobs_lost", "roi"])
+    plain = run_experiment(tiny, 6, seed=4, executor="serial")
+    results = plain.with_options(sensitivity=["jobs_lost", "roi"])
+    assert results.run is plain.run  # a new judgement of the same data
+    assert (
+        "jobs_lost"
+        not in next(v for v in plain.summary()["variants"] if v["id"] == "auto")["sensitivity"]
+    )
     entry = next(v for v in results.summary()["variants"] if v["id"] == "auto")
     assert set(entry["sensitivity"]) == {"roi", "jobs_lost"}
     assert entry["sensitivity"]["jobs_lost"][0]["input"] == "automations.auto.adoption.level"
@@ -47,4 +52,4 @@ def test_a_chosen_kpi_gets_its_own_tornado_in_summary_and_figures(tiny) -> None:
         "tornado_v__within_target_share_job_type_a.png"
     )
     with pytest.raises(RunError, match="no column 'nope'"):
-        results.set_sensitivity(["nope"])
+        results.with_options(sensitivity=["nope"])

@@ -1,4 +1,4 @@
-"""Tests for autosim.scenario.yamlsource: safe, position-aware YAML loading."""
+"""Tests for autosim.scenario.yamlsource (and its steps): safe, position-aware YAML loading."""
 
 from __future__ import annotations
 
@@ -13,14 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autosim.errors import ScenarioError
-from autosim.scenario.yamlsource import (
-    MAX_DEPTH,
-    MAX_FILE_BYTES,
-    MAX_NODES,
-    Locator,
-    load_yaml_file,
-    load_yaml_text,
-)
+from autosim.scenario.yamlsource import MAX_FILE_BYTES, load_yaml_file, load_yaml_text
+from autosim.scenario.yamlsource_builder import Locator
+from autosim.scenario.yamlsource_loader import MAX_DEPTH, MAX_NODES
 
 SCENARIO = """\
 name: Corner bakery

@@ -15,11 +15,11 @@ from autosim.decide.risk import cvar, risk_measures
 from autosim.decide.roadmap import breach_summary, suggested_order
 from autosim.errors import AutosimError, RunError, ScenarioError
 from autosim.experiment.inputs import sample_inputs
-from autosim.experiment.runner import Variant, run_experiment
+from autosim.experiment.variants import Variant
 from autosim.io.output import write_outputs
 from autosim.kpis import CATALOGUE
 from autosim.scenario import Scenario, load_scenario, scenario_from_dict, scenario_from_text
-from autosim.study import Results
+from autosim.study import Results, run_experiment, run_to_folder
 
 #: Loaded on first use (PEP 562): calibration and the design studies pull in SALib, ruamel.yaml
 #: and more of scipy, which a plain run (and every worker process) does not need.
@@ -69,6 +69,7 @@ __all__ = [
     "read_records",
     "risk_measures",
     "run_experiment",
+    "run_to_folder",
     "sample_inputs",
     "scenario_from_dict",
     "scenario_from_text",

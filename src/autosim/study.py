@@ -1,114 +1,111 @@
-"""Results of an experiment as tidy frames, and the summary every report is built from.
+"""The notebook's face of autosim: run an experiment, get Results; or fill an output folder.
 
-``replications`` has one row per replication x variant: the sampled inputs (``input:<path>``),
-every KPI, and for automations the finance against the same replication's baseline. ``cash`` has
-one row per day x replication x variant with the daily ledger and balance. Rows carry what
-produced them, so a plain ``groupby`` answers most questions in a notebook.
+:func:`run_experiment` runs a scenario's variants and returns :class:`Results`: the run's frames
+(data) with the judgement of each option computed once, on first use, by
+:func:`autosim.decide.summarize.summarize`. :func:`run_to_folder` is exactly what
+``autosim run`` does — run (streaming chunks to the folder so an interruption can resume), judge,
+run the designed analyses asked for, draw the figures and the report, write every file — so a
+notebook gets the same folder with one call; the command only adds printing.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
 import pandas as pd
 
-from autosim.decide.risk import variant_risk
-from autosim.decide.sensitivity import tornado_table
+from autosim.decide.portfolio import resolve_objective
+from autosim.decide.summarize import (
+    alignment_matrix,
+    check_sensitivity_outputs,
+    run_warnings,
+    strategy_evaluation,
+    summarize,
+)
 from autosim.errors import RunError
+from autosim.experiment.precision import Precision
+from autosim.experiment.run import Run
+from autosim.experiment.runner import run_sweep
+from autosim.experiment.store import ChunkStore, check_folder
+from autosim.experiment.streams import SeedLike
+from autosim.experiment.variants import Variant, default_variants
+from autosim.io.output import prepare_out_dir, write_outputs
 from autosim.kpis import CATALOGUE
-from autosim.stats import describe
+from autosim.scenario import load_scenario
+from autosim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
-    from autosim.experiment.runner import ReplicationResult, Variant
     from autosim.present.figures import PlotAccessor
-    from autosim.scenario.schema import Scenario
 
-__all__ = ["FINANCE_COLUMNS", "Results"]
+__all__ = ["FolderRun", "Results", "run_experiment", "run_to_folder"]
 
-#: Columns that compare a variant with the baseline of the same replication.
-FINANCE_COLUMNS = tuple(k.name for k in CATALOGUE if k.group == "versus")
+T = TypeVar("T")
+#: ``with_progress(work, total)``: call ``work(progress)`` with a progress callback of your own
+#: (``progress(done, total)``) or ``None``; the CLI passes one that draws a bar.
+WithProgress = Callable[[Callable[[Any], T], int], T]
+
+
+def _no_progress(work: Callable[[Any], T], _total: int) -> T:
+    return work(None)
 
 
 class Results:
-    """What a run produced: tidy frames plus the metadata needed to reproduce it.
+    """A run's frames and, computed once on first use, what they mean for each option.
+
+    The frames and metadata are those of the :class:`~autosim.experiment.run.Run` (``run``);
+    ``summary()`` is the content of summary.json. Options of the judgement (``objective``,
+    ``sensitivity``) are fixed at construction: :meth:`with_options` returns a new object.
 
     Attributes
     ----------
-    replications : pandas.DataFrame
-        One row per replication x variant.
-    cash : pandas.DataFrame
-        One row per day x replication x variant.
-    seed : int
-        The entropy actually used (drawn from the OS when no seed was given).
+    run : autosim.experiment.run.Run
+        The data: ``replications`` (one row per replication x variant), ``cash`` (one row per
+        day x replication x variant), the scenario, variants, seed and timing.
+    objective : str or None
+        Portfolio objective overriding the strategy's (``autosim run --objective``).
+    sensitivity_outputs : tuple of str
+        Outputs besides ROI whose tornado (sensitivity to each input) the summary carries.
     """
 
     def __init__(
-        self,
-        scenario: Scenario,
-        variants: Sequence[Variant],
-        replications: pd.DataFrame,
-        cash: pd.DataFrame,
-        *,
-        seed: int,
-        seed_given: bool = True,
-        timing: dict[str, Any] | None = None,
-        precision: dict[str, Any] | None = None,
+        self, run: Run, *, objective: str | None = None, sensitivity: Sequence[str] = ()
     ) -> None:
-        self.scenario = scenario
-        self.variants = tuple(variants)
-        self.replications = replications
-        self.cash = cash
-        self.seed = seed
-        self.seed_given = seed_given
-        self.timing = dict(timing or {})
-        #: How precise the answer became when the run stopped on a precision target (or None).
-        self.precision = precision
-        #: Portfolio objective overriding the strategy's (see :meth:`set_objective`).
-        self.objective: str | None = None
-        #: Outputs besides ROI whose tornado (sensitivity to each input) the summary carries.
-        self.sensitivity_outputs: tuple[str, ...] = ()
+        resolve_objective(objective, run.scenario.strategy)  # refuse a bad one now
+        self.run = run
+        self.objective = objective
+        self.sensitivity_outputs = check_sensitivity_outputs(run, sensitivity)
         self._judged: dict[str, dict[str, Any]] | None = None
         self._summary: dict[str, Any] | None = None
 
-    @classmethod
-    def from_replications(
-        cls,
-        scenario: Scenario,
-        variants: Sequence[Variant],
-        results: Sequence[ReplicationResult],
-        **meta: Any,
+    def with_options(
+        self, *, objective: str | None = None, sensitivity: Sequence[str] | None = None
     ) -> Results:
-        """Build the frames from per-replication results (already sorted by replication)."""
-        from autosim.experiment.runner import CASH_FLOWS
+        """The same run judged with another objective or more sensitivity outputs."""
+        outputs = self.sensitivity_outputs if sensitivity is None else sensitivity
+        return Results(self.run, objective=objective, sensitivity=outputs)
 
-        order = {v.id: i for i, v in enumerate(variants)}
-        rows = [row for r in results for row in r.rows]
-        frame = pd.DataFrame(rows)
-        frame["_order"] = frame["variant"].map(order)
-        frame = frame.sort_values(["_order", "replication"], kind="stable").drop(columns="_order")
-        frame = frame.reset_index(drop=True)
+    # The run's data, read through (one object holds them: the Run).
+    scenario = property(lambda self: self.run.scenario, doc="The scenario simulated.")
+    variants = property(lambda self: self.run.variants, doc="The variants, baseline first.")
+    replications = property(lambda self: self.run.replications, doc="One row per rep x variant.")
+    cash = property(lambda self: self.run.cash, doc="One row per day x replication x variant.")
+    seed = property(lambda self: self.run.seed, doc="The entropy actually used.")
+    seed_given = property(lambda self: self.run.seed_given, doc="Whether the user chose it.")
+    timing = property(lambda self: self.run.timing, doc="When and where the run ran.")
+    precision = property(lambda self: self.run.precision, doc="Precision reached, or None.")
+    n_replications = property(lambda self: self.run.n_replications, doc="Reps per variant.")
+    input_columns = property(lambda self: self.run.input_columns, doc="Sampled input columns.")
+    kpi_columns = property(lambda self: self.run.kpi_columns, doc="KPI columns.")
 
-        cube = np.stack([r.cash for r in results], axis=1)  # variants x reps x cols x days
-        n_var, n_rep, _, n_days = cube.shape
-        dates = pd.Timestamp(scenario.calendar.start_date) + pd.to_timedelta(
-            np.arange(n_days), unit="D"
-        )
-        columns = {
-            "variant": np.repeat([v.id for v in variants], n_rep * n_days),
-            "replication": np.tile(np.repeat([r.replication for r in results], n_days), n_var),
-            "day": np.tile(np.arange(n_days), n_var * n_rep),
-            "date": np.tile(dates.values, n_var * n_rep),
-        }
-        names = (*CASH_FLOWS, "net_flow", "balance")
-        for c, name in enumerate(names):
-            columns[name] = cube[:, :, c, :].reshape(-1)
-        cash = pd.DataFrame(columns)
-        meta.setdefault("timing", {})["n_events"] = int(sum(r.n_events for r in results))
-        return cls(scenario, variants, frame, cash, **meta)
+    def variant_frame(self, variant_id: str) -> pd.DataFrame:
+        """Rows of one variant, in replication order."""
+        return self.run.variant_frame(variant_id)
 
     @property
     def plot(self) -> PlotAccessor:
@@ -117,231 +114,260 @@ class Results:
 
         return PlotAccessor(self)
 
-    @property
-    def n_replications(self) -> int:
-        """Replications per variant."""
-        return int(self.replications["replication"].nunique())
-
-    @property
-    def input_columns(self) -> list[str]:
-        """Columns holding sampled uncertain inputs."""
-        return [c for c in self.replications.columns if c.startswith("input:")]
-
-    @property
-    def kpi_columns(self) -> list[str]:
-        """Columns holding KPIs (not inputs, not finance against the baseline)."""
-        skip = {"variant", "replication", *FINANCE_COLUMNS}
-        return [
-            c for c in self.replications.columns if c not in skip and not c.startswith("input:")
-        ]
-
-    def variant_frame(self, variant_id: str) -> pd.DataFrame:
-        """Rows of one variant, in replication order.
-
-        The frame is sorted by variant, so the rows are one contiguous block: a slice, which
-        pandas does not copy (a 10,000-replication frame is ~100 MB); a mask when not.
-        """
-        where = np.flatnonzero(self.replications["variant"].to_numpy() == variant_id)
-        if where.size and where[-1] - where[0] + 1 == where.size:
-            rows = self.replications.iloc[where[0] : where[-1] + 1]
-        else:
-            rows = self.replications.iloc[where]
-        if rows.empty:
-            known = ", ".join(v.id for v in self.variants)
-            raise KeyError(f"no variant {variant_id!r} (known: {known})")
-        return rows
-
     def summary(self) -> dict[str, Any]:
-        """The content of ``summary.json``: per variant, KPI and finance summaries.
+        """The content of ``summary.json`` (see :func:`autosim.decide.summarize.summarize`).
 
         Computed once (the CLI, the report and the figures all ask for it) and returned as a
         copy, so a caller that edits its summary does not change anyone else's.
         """
         if self._summary is None:
-            self._summary = self._build_summary()
+            self._summary = summarize(
+                self.run,
+                objective=self.objective,
+                sensitivity=self.sensitivity_outputs,
+                judged=self.strategy_evaluation(),
+            )
         return copy.deepcopy(self._summary)
-
-    def set_objective(self, objective: str | None) -> None:
-        """Choose the portfolio objective (``autosim run --objective``); None: the strategy's."""
-        from autosim.decide.portfolio import resolve_objective
-
-        resolve_objective(objective, self.scenario.strategy)  # refuse a bad one now
-        self.objective = objective
-        self._summary = None
-
-    def set_sensitivity(self, outputs: Sequence[str]) -> None:
-        """Also rank the uncertain inputs by their effect on these outputs (KPIs, ``npv``...).
-
-        ``autosim run --sensitivity KPI``: the summary then holds, per variant that has the
-        output, ``sensitivity[output]`` (rank correlation and P10→P90 swing of each input), and
-        the report a tornado figure for each.
-        """
-        unknown = [o for o in outputs if o not in self.replications.columns]
-        if unknown:
-            raise RunError(
-                f"--sensitivity: no column {unknown[0]!r} in this run's replications (a KPI "
-                "such as response_time_p90_min[job_type=emergency], or roi, npv; `autosim kpis` "
-                "lists them)"
-            )
-        self.sensitivity_outputs = tuple(dict.fromkeys(o for o in outputs if o != "roi"))
-        self._summary = None
-
-    def _build_summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "scenario": self.scenario.name,
-            "currency": self.scenario.currency,
-            "replications": self.n_replications,
-            "seed": self.seed,
-            "variants": [],
-        }
-        if self.precision is not None:
-            out["precision"] = self.precision
-        for variant in self.variants:
-            rows = self.variant_frame(variant.id)
-            entry: dict[str, Any] = {
-                "id": variant.id,
-                "automations": list(variant.automations),
-                "kpis": {c: describe(rows[c].to_numpy(float)) for c in self.kpi_columns},
-            }
-            if variant.automations:
-                entry["finance"] = _finance(rows)
-                entry["finance"]["risk"] = variant_risk(rows, self.seed, variant.id)
-                drivers = tornado_table(rows, "roi")
-                entry["sensitivity"] = {"roi": drivers.to_dict(orient="records")}
-            for output in self.sensitivity_outputs:
-                if rows[output].notna().sum() >= 3:
-                    drivers = tornado_table(rows, output)
-                    entry.setdefault("sensitivity", {})[output] = drivers.to_dict(orient="records")
-            out["variants"].append(entry)
-        if self.precision is not None:
-            for entry in out["variants"]:
-                entry["precision"] = {
-                    "replications": self.n_replications,
-                    "quantities": _own_quantities(self.precision["quantities"], entry["id"]),
-                }
-        out["warnings"] = self.warnings()
-        judged = self.strategy_evaluation()
-        if judged is not None:
-            strategy = self.scenario.strategy
-            out["strategy"] = {
-                "mission": strategy.mission,
-                "min_effect": float(strategy.min_effect),
-                "goals": [
-                    {"id": g.id, "description": g.text(), "weight": float(g.weight)}
-                    for g in strategy.goals
-                ],
-            }
-            for entry in out["variants"]:
-                entry.update(judged[entry["id"]])
-        if any(v.automations for v in self.variants):
-            from autosim.decide.portfolio import interactions, recommend, resolve_objective
-            from autosim.decide.roadmap import roadmap_section
-            from autosim.decide.value import value_of_information
-
-            at_once = [v for v in self.variants if not v.starts]  # roadmaps: autosim.decide.roadmap
-            for bundle, effect in interactions(self.replications, at_once).items():
-                next(e for e in out["variants"] if e["id"] == bundle)["interaction"] = effect
-            objective = resolve_objective(self.objective, self.scenario.strategy)
-            options = [e for e in out["variants"] if e["id"] in {v.id for v in at_once}]
-            out["portfolio"] = recommend(options, self.replications, objective)
-            voi = value_of_information(self.replications, options, self.seed)
-            out["value_of_information"] = voi
-            out["roadmap"] = roadmap_section(
-                self.scenario,
-                out["variants"],
-                self.replications,
-                self.variants,
-                out["portfolio"]["objective"],
-            )
-        return out
 
     def warnings(self) -> list[str]:
         """Statistical caveats of this run, in plain words (also printed by the CLI)."""
-        notes = []
-        n = self.n_replications
-        if n < 30:
-            notes.append(
-                f"only {n} replications: means have wide intervals and P5/P95 rest on very few "
-                "values; use 30 or more (100+ for percentiles and verdicts)"
-            )
-        if self.precision is not None and not self.precision["met"]:
-            p = self.precision
-            missed = [k for k, q in p["quantities"].items() if not q["met"]]
-            notes.append(
-                f"the precision target ({p['on']} of {p['output']} within {p['target']:g}) was "
-                f"not reached in {p['replications']} replications (the --max-replications "
-                f"limit) for {', '.join(missed[:4])}{' and more' if len(missed) > 4 else ''}"
-            )
-        sc = self.scenario
-        if sc.warmup == 0 and sc.n_days < 90:
-            notes.append(
-                "the business starts empty (no queue, no receivables) and the horizon is short: "
-                "set a warmup (e.g. '7 day') so the start-up does not colour the KPIs"
-            )
-        frame = self.replications
-        undefined = {c: int(frame[c].isna().sum()) for c in self.kpi_columns}
-        undefined = {c: k for c, k in undefined.items() if k}
-        if undefined:
-            worst = sorted(undefined, key=undefined.get, reverse=True)[:3]
-            listed = ", ".join(f"{c} ({undefined[c]} of {len(frame)})" for c in worst)
-            more = f" and {len(undefined) - 3} more" if len(undefined) > 3 else ""
-            notes.append(
-                f"{len(undefined)} KPI columns are undefined in some replications (e.g. no jobs "
-                f"of that kind happened): {listed}{more}; they are left out of means and "
-                "percentiles and counted in n_undefined"
-            )
-        return notes
+        return run_warnings(self.run)
 
     def strategy_evaluation(self) -> dict[str, dict[str, Any]] | None:
         """Goals, verdicts and constraints per variant (None without a strategy section)."""
-        if self.scenario.strategy is None:
-            return None
         if self._judged is None:
-            from autosim.decide.strategy import evaluate_strategy
-
-            variants = [(v.id, bool(v.automations)) for v in self.variants]
-            self._judged = evaluate_strategy(self.scenario.strategy, self.replications, variants)
+            self._judged = strategy_evaluation(self.run)
         return self._judged
 
     def alignment_matrix(self) -> pd.DataFrame:
         """Automations x goals: change in P(goal met) against the baseline."""
-        judged = self.strategy_evaluation() or {}
-        rows = {
-            v.id: {g: e["delta_vs_baseline"] for g, e in judged[v.id]["goals"].items()}
-            for v in self.variants
-            if v.automations and v.id in judged
-        }
-        return pd.DataFrame.from_dict(rows, orient="index")
+        return alignment_matrix(self.strategy_evaluation(), self.run)
 
 
-def _finance(rows: pd.DataFrame) -> dict[str, Any]:
-    roi = rows["roi"].to_numpy(float)
-    npv = rows["npv"].to_numpy(float)
-    payback = rows["payback_months"].to_numpy(float)
-    n = len(rows)
-    return {
-        "roi": {**describe(roi), "p_positive": float(np.mean(roi > 0)) if n else None},
-        "npv": {**describe(npv), "p_positive": float(np.mean(npv > 0)) if n else None},
-        "payback_months": {
-            **describe(payback),
-            "p_within_horizon": float(np.mean(np.isfinite(payback))) if n else None,
-        },
-        "net_benefit": describe(rows["net_benefit"].to_numpy(float)),
-    }
+def run_experiment(
+    scenario: Scenario,
+    n_replications: int = 100,
+    seed: SeedLike = None,
+    *,
+    objective: str | None = None,
+    sensitivity: Sequence[str] = (),
+    **options: Any,
+) -> Results:
+    """Run ``n_replications`` of every variant and return the :class:`Results`.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (see :func:`autosim.load_scenario`).
+    n_replications
+        Replications per variant (the same replications for every variant).
+    seed
+        Integer seed; ``None`` draws OS entropy, which is recorded in the results.
+    objective, sensitivity
+        How the options are judged (see :class:`Results`).
+    **options
+        How the replications run: ``variants``, ``executor`` (``"serial"``, ``"processes"``,
+        ``"dask"``), ``n_jobs``, ``scheduler``, ``chunk_size``, ``progress`` (``True`` for a
+        bar), ``max_jobs``, ``keep_cash``, ``store``, ``precision``... as
+        :func:`autosim.experiment.runner.run_sweep` documents. Numbers do not depend on them.
+    """
+    run = run_sweep(scenario, n_replications, seed, **options)
+    return Results(run, objective=objective, sensitivity=sensitivity)
 
 
-def _own_quantities(quantities: dict[str, Any], variant_id: str) -> dict[str, Any]:
-    """The precision quantities about one variant: itself, its goals, its paired differences."""
+@dataclass
+class FolderRun:
+    """What :func:`run_to_folder` did: the results, where they went, and what to tell the user."""
 
-    def about(name: str) -> bool:
-        return (
-            name == variant_id
-            or name.startswith(f"{variant_id}/")
-            or variant_id in name.split(" - ")
+    results: Results
+    out_dir: Path
+    written: list[Path]
+    sections: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def run_to_folder(
+    scenario_path: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    n_replications: int = 100,
+    seed: int | None = None,
+    executor: str = "processes",
+    n_jobs: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    all_bundles: bool = False,
+    max_jobs: int | None = None,
+    kpis_only: bool = False,
+    precision: Precision | None = None,
+    objective: str | None = None,
+    sensitivity: Sequence[str] = (),
+    sobol_samples: int | None = None,
+    sobol_output: str = "roi",
+    variance_split: int | None = None,
+    inner: int | None = None,
+    plots: bool = True,
+    resume: bool = False,
+    overwrite: bool = False,
+    argv: Sequence[str] | None = None,
+    with_progress: WithProgress = _no_progress,
+) -> FolderRun:
+    """Run a scenario file and write its output folder: what ``autosim run`` does.
+
+    The folder (default ``out/<scenario file stem>``) receives summary.json,
+    replications.parquet, cash.parquet, manifest.json, a copy of the scenario, and with
+    ``plots`` the figures and report.html; sobol.csv / variance.csv when those designs are
+    asked for (``sobol_samples``, ``variance_split``). Chunks are streamed to the folder while
+    the run goes, so an interrupted run is finished with ``resume=True``; a folder holding
+    another run is refused unless ``overwrite``. Every file is written before anything is
+    returned, so what the caller prints cannot lose results.
+    """
+    if resume and overwrite:
+        raise RunError("--resume and --overwrite exclude each other: finish the run, or replace it")
+    if variance_split is None and inner is not None:
+        raise RunError("--inner only applies with --variance-split")
+    scenario = load_scenario(scenario_path)
+    _check_sensitivity_names(sensitivity)
+    resolve_objective(objective, scenario.strategy)  # refuse before hours of simulation
+    out_dir = prepare_out_dir(out or Path("out") / Path(scenario_path).stem)
+    sha = hashlib.sha256(Path(scenario_path).read_bytes()).hexdigest()
+    request = n_replications if precision is None else precision.describe()
+    identity = {"scenario_sha256": sha, "seed": seed, "replications": request}
+    saved = check_folder(out_dir, identity, resume=resume, overwrite=overwrite)
+    notes = []
+    seed_given = seed is not None
+    if saved is not None:
+        seed, chunk_size, seed_given = saved["seed"], saved["chunk_size"], saved["seed_given"]
+    elif resume:
+        notes.append(f"no unfinished run in {out_dir}; starting from the beginning")
+    store = ChunkStore(out_dir, resume=saved is not None)
+    variants = default_variants(scenario, all_bundles=all_bundles)
+    run = _sweep_into(
+        store,
+        out_dir,
+        scenario,
+        n_replications,
+        seed,
+        with_progress,
+        precision=precision,
+        variants=variants,
+        executor=executor,
+        n_jobs=n_jobs,
+        chunk_size=chunk_size,
+        max_jobs=max_jobs,
+        keep_cash=not kpis_only,
+        scheduler=scheduler,
+        run_info={"scenario_sha256": sha, "seed_given": seed_given},
+    )
+    present = [o for o in sensitivity if o in run.replications.columns]
+    notes += [f"--sensitivity {o}: no such column here" for o in sensitivity if o not in present]
+    results = Results(run, objective=objective, sensitivity=present)
+    common = {"executor": executor, "n_jobs": n_jobs, "scheduler": scheduler, "max_jobs": max_jobs}
+    sections, extra = _designs(
+        scenario, results.seed, sobol_samples, sobol_output, variance_split, inner, common,
+        with_progress,
+    )  # fmt: skip
+    if plots:
+        from autosim.present.report import report_files
+
+        text = Path(scenario_path).read_text(encoding="utf-8")
+        extra.update(report_files(results, scenario_text=text))
+    written = write_outputs(
+        results,
+        out_dir,
+        scenario_path=scenario_path,
+        argv=argv,
+        extra_files=extra,
+        sections=sections,
+    )
+    store.discard()
+    return FolderRun(results, out_dir, written, sections, notes)
+
+
+def _check_sensitivity_names(outputs: Sequence[str]) -> None:
+    """Refuse an unknown KPI name before the run (its filters are checked after it)."""
+    known = {k.name for k in CATALOGUE}
+    for output in outputs:
+        base = output.split("[", 1)[0].split("@", 1)[0]
+        if base not in known:
+            raise RunError(
+                f"--sensitivity {output}: unknown KPI {base!r} (`autosim kpis` lists them)"
+            )
+
+
+def _sweep_into(
+    store: ChunkStore,
+    out_dir: Path,
+    scenario: Scenario,
+    n_replications: int,
+    seed: int | None,
+    with_progress: WithProgress,
+    *,
+    precision: Precision | None,
+    variants: Sequence[Variant],
+    **options: Any,
+) -> Run:
+    """The main run, streamed to ``store``; Ctrl-C says how much is saved and how to resume."""
+    total = n_replications if precision is None else precision.max_replications
+    try:
+        return with_progress(
+            lambda progress: run_sweep(
+                scenario,
+                n_replications,
+                seed,
+                variants=variants,
+                progress=progress,
+                store=store,
+                precision=precision,
+                **options,
+            ),
+            total,
         )
+    except KeyboardInterrupt:
+        if not store.n_done:
+            raise
+        raise KeyboardInterrupt(
+            f"interrupted: {store.n_done} of {n_replications} replications are saved in "
+            f"{out_dir}; run again with --resume to finish"
+        ) from None
 
-    return {name: q for name, q in quantities.items() if about(name)}
 
+def _designs(
+    scenario: Scenario,
+    seed: int,
+    sobol_samples: int | None,
+    sobol_output: str,
+    variance_split: int | None,
+    inner: int | None,
+    common: dict[str, Any],
+    with_progress: WithProgress,
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Run the designed analyses asked for; return summary sections and files (name -> bytes)."""
+    sections: dict[str, Any] = {}
+    files: dict[str, bytes] = {}
+    if sobol_samples is not None:
+        from autosim.experiment.designs.sobol import sobol_analysis
+        from autosim.scenario.resolve import uncertain_inputs
 
-def _today() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        n_inputs = len(list(uncertain_inputs(scenario)))
+        result = with_progress(
+            lambda progress: sobol_analysis(
+                scenario, sobol_output, sobol_samples, seed, progress=progress, **common
+            ),
+            sobol_samples * (n_inputs + 2),
+        )
+        sections["sobol"] = result.summary()
+        files["sobol.csv"] = result.table.to_csv(index=False).encode()
+    if variance_split is not None:
+        from autosim.experiment.designs.variance import DEFAULT_INNER, variance_attribution
+
+        inner = inner or DEFAULT_INNER
+        result = with_progress(
+            lambda progress: variance_attribution(
+                scenario, variance_split, inner, seed, progress=progress, **common
+            ),
+            variance_split * inner,
+        )
+        sections["variance"] = result.summary()
+        files["variance.csv"] = result.table.to_csv(index=False).encode()
+    return sections, files

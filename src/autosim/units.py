@@ -33,6 +33,7 @@ _MINUTES_PER_UNIT: dict[str, float] = {
     "day": 1440.0,
     "week": 10080.0,
     "month": 30.4375 * 1440.0,  # an average Gregorian month: 12 of them are 365.25 days
+    "year": 365.25 * 1440.0,  # an average Gregorian year (leap days included), 12 months
 }
 #: Units format_duration may choose ("1.5 month" reads worse than "6.5 week" in a report).
 _FORMAT_UNITS = ("s", "min", "h", "day", "week")
@@ -44,10 +45,13 @@ DURATION_UNITS: dict[str, str] = {
     **dict.fromkeys(("d", "day", "days"), "day"),
     **dict.fromkeys(("w", "wk", "week", "weeks"), "week"),
     **dict.fromkeys(("mo", "month", "months"), "month"),
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "year"),
 }
 """Every accepted unit spelling (lower case) mapped to its canonical name."""
 
-_UNIT_HINT = "s, min, h, day, week, month (and spellings like sec, minutes, hr, days, wk)"
+_UNIT_HINT = (
+    "s, min, h, day, week, month, year (and spellings like sec, minutes, hr, days, wk, yr)"
+)
 _TRAILING_WORD = re.compile(r"([a-z]+)$")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _MONEY = re.compile(

@@ -1,7 +1,8 @@
 """The designed analyses of ``autosim run``: ``--sobol`` and ``--variance-split``.
 
-Each option runs its own design after the main run (same seed, same executor), prints a table,
-and hands back a ``summary.json`` section and a tidy CSV for the output folder. The work is done by
+Each option runs its own design after the main run (same seed, same executor; see
+:func:`autosim.study.run_to_folder`), which leaves a ``summary.json`` section and a tidy CSV in
+the output folder; this module adds the options and prints their tables. The work is done by
 :func:`autosim.experiment.designs.sobol.sobol_analysis` and
 :func:`autosim.experiment.designs.variance.variance_attribution`, so a
 notebook gets exactly what the command prints.
@@ -18,28 +19,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from autosim.scenario.schema import Scenario
+from autosim.cli.arguments import whole
 
-__all__ = ["add_design_arguments", "run_designs"]
+__all__ = ["add_design_arguments", "print_designs", "print_sobol", "print_variance"]
 
 WithProgress = Callable[[Callable[[Any], Any], int, bool], Any]
 
 
-def _whole(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be >= {minimum} (got {value})")
-        return value
-
-    return parse
-
-
 def _power_of_two(text: str) -> int:
-    value = _whole(2)(text)
+    value = whole(2)(text)
     if value & (value - 1):
         raise argparse.ArgumentTypeError(f"must be a power of 2, e.g. 32, 64, 128 (got {value})")
     return value
@@ -71,7 +59,7 @@ def add_design_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--variance-split",
-        type=_whole(2),
+        type=whole(2),
         nargs="?",
         const=DEFAULT_OUTER,
         default=None,
@@ -81,70 +69,19 @@ def add_design_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--inner",
-        type=_whole(2),
+        type=whole(2),
         default=None,
         metavar="R",
         help=f"repetitions of each world in --variance-split (default {DEFAULT_INNER})",
     )
 
 
-def run_designs(
-    args: argparse.Namespace,
-    scenario: Scenario,
-    seed: int,
-    *,
-    out: Console,
-    err: Console,
-    with_progress: WithProgress,
-) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Run the requested designs; return summary sections and files (name -> bytes)."""
-    sections: dict[str, Any] = {}
-    files: dict[str, bytes] = {}
-    if args.variance_split is None and args.inner is not None:
-        from autosim.errors import RunError
-
-        raise RunError("--inner only applies with --variance-split")
-    common = {
-        "executor": args.executor or ("dask" if args.scheduler else "processes"),
-        "n_jobs": args.jobs,
-        "scheduler": args.scheduler,
-        "max_jobs": args.max_jobs,
-    }
-    if args.sobol:
-        from autosim.experiment.designs.sobol import sobol_analysis
-
-        n_inputs = len(_input_names(scenario))
-        result = with_progress(
-            lambda progress: sobol_analysis(
-                scenario, args.sobol_output, args.sobol_samples, seed, progress=progress, **common
-            ),
-            args.sobol_samples * (n_inputs + 2),
-            args.quiet,
-        )
-        sections["sobol"] = result.summary()
-        files["sobol.csv"] = result.table.to_csv(index=False).encode()
+def print_designs(sections: dict[str, Any], *, out: Console, err: Console) -> None:
+    """Print the tables of the designed analyses a run did (``sobol``, ``variance``)."""
+    if "sobol" in sections:
         print_sobol(sections["sobol"], out, err)
-    if args.variance_split is not None:
-        from autosim.experiment.designs.variance import DEFAULT_INNER, variance_attribution
-
-        inner = args.inner or DEFAULT_INNER
-        result = with_progress(
-            lambda progress: variance_attribution(
-                scenario, args.variance_split, inner, seed, progress=progress, **common
-            ),
-            args.variance_split * inner,
-            args.quiet,
-        )
-        sections["variance"] = result.summary()
-        files["variance.csv"] = result.table.to_csv(index=False).encode()
+    if "variance" in sections:
         print_variance(sections["variance"], out, err)
-    return sections, files
-
-
-def _input_names(scenario: Scenario) -> list[str]:
-    from autosim.scenario.resolve import uncertain_inputs
-
-    return list(uncertain_inputs(scenario))
 
 
 def _pm(value: float | None, conf: float | None) -> str:

@@ -26,7 +26,6 @@ __all__ = [
     "cvar",
     "risk_measures",
     "variant_risk",
-    "worst_month_cash",
 ]
 
 #: The tail CVaR averages over: the worst 10% of replications.
@@ -34,18 +33,6 @@ CVAR_LEVEL = 0.10
 
 #: Bootstrap resamples for the CVaR interval (a few ms per variant at 10,000 replications).
 N_BOOTSTRAP = 1000
-
-
-def worst_month_cash(balance: np.ndarray, months: np.ndarray) -> float:
-    """Lowest month-end cash balance (the balance on the last simulated day of each month).
-
-    ``min_cash_balance`` is the lowest *end-of-day* balance, which catches the day before
-    customers pay; month-end balances are what a bank statement and a cash plan show.
-    """
-    if balance.size == 0:
-        return float("nan")
-    ends = np.flatnonzero(np.r_[months[1:] != months[:-1], True])
-    return float(balance[ends].min())
 
 
 def cvar(values: np.ndarray, level: float = CVAR_LEVEL, axis: int = -1) -> np.ndarray | float:

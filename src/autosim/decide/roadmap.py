@@ -27,13 +27,12 @@ import pandas as pd
 from autosim.stats import mean_ci
 
 if TYPE_CHECKING:
-    from autosim.experiment.runner import Variant
+    from autosim.experiment.variants import Variant
     from autosim.scenario.schema import Scenario
 
 __all__ = [
     "MONTH_DAYS",
     "breach_summary",
-    "cash_floor_breach",
     "roadmap_lines",
     "roadmap_section",
     "suggested_order",
@@ -49,19 +48,6 @@ def _floor(scenario: Scenario) -> float | None:
     if strategy is None or strategy.constraints.min_cash_balance is None:
         return None
     return float(strategy.constraints.min_cash_balance)
-
-
-def cash_floor_breach(scenario: Scenario, balance: np.ndarray) -> dict[str, float]:
-    """``{"cash_floor_day": d}``: the first day whose closing balance is under the floor.
-
-    NaN when the balance never goes under it; an empty dict when the strategy sets no floor
-    (so the column only exists where it means something).
-    """
-    floor = _floor(scenario)
-    if floor is None:
-        return {}
-    below = np.flatnonzero(balance < floor)
-    return {"cash_floor_day": float(below[0]) if below.size else float("nan")}
 
 
 def breach_summary(days: np.ndarray, start_date: dt.date | None = None) -> dict[str, Any]:

@@ -1,6 +1,5 @@
-"""Experiments: random streams, variants, chunked runs and executors."""
+"""The experiment: random streams, inputs, variants, replications, chunks, executors, stores.
 
-from autosim.experiment.runner import Variant, default_variants, run_experiment, run_replication
-from autosim.experiment.streams import Streams
-
-__all__ = ["Streams", "Variant", "default_variants", "run_experiment", "run_replication"]
+It runs a scenario's variants over many replications and returns the frames as data
+(:class:`autosim.experiment.run.Run`); judging them is :mod:`autosim.decide`'s work.
+"""

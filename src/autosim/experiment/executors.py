@@ -16,6 +16,7 @@ task whose worker dies is re-run elsewhere by the scheduler.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +35,11 @@ DASK_RETRIES = 2
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def cpu_count() -> int:
+    """Cores this process may use (its CPU affinity where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def run_tasks(

@@ -1,253 +1,40 @@
-"""The experiment: variants x replications, run in chunks, gathered into :class:`Results`.
+"""The experiment: variants x replications, run in chunks, gathered into a :class:`Run`.
 
-A replication samples the uncertain inputs once, draws the customers once, then plays every
-variant (the baseline, each automation) against the same world, so that each automation is
-judged by paired differences. Work is cut into chunks of replications; each chunk is a pure
+Work is cut into chunks of replications (:mod:`autosim.experiment.chunks`); each is a pure
 function of (scenario, entropy, replication range), so any worker can run any chunk and the
-results do not depend on the executor or the number of workers.
+results do not depend on the executor or the number of workers. Finished chunks go to a store
+(memory, or Parquet parts in the output folder so a long sweep can resume); with a precision
+target, batches are added until the target is met. The result is data only: judging it is
+:mod:`autosim.decide`'s work.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from itertools import combinations
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
-from autosim.decide.risk import worst_month_cash
-from autosim.decide.roadmap import cash_floor_breach
-from autosim.experiment.executors import run_tasks
+from autosim.errors import RunError
+from autosim.experiment.chunks import (
+    ChunkDone,
+    Task,
+    chunk_bounds,
+    default_chunk_size,
+    run_chunk_frames,
+)
+from autosim.experiment.executors import cpu_count, run_tasks
 from autosim.experiment.guards import check_size
-from autosim.experiment.inputs import sample_inputs
 from autosim.experiment.precision import Precision, assess, next_size
-from autosim.experiment.store import MemoryParts, chunk_frames
-from autosim.experiment.streams import SeedLike, Streams, fresh_entropy
-from autosim.model.business import VariantOutcome, simulate_variant
-from autosim.model.demand import generate_jobs
-from autosim.model.finance import month_index, monthly_totals, npv_monthly, payback_months, roi
-from autosim.scenario.resolve import resolve
+from autosim.experiment.run import Run
+from autosim.experiment.store import MemoryParts
+from autosim.experiment.streams import SeedLike, fresh_entropy
+from autosim.experiment.variants import Variant, default_variants
 from autosim.scenario.schema import Scenario
 
-__all__ = ["Task", "Variant", "default_variants", "run_chunk", "run_experiment", "run_replication"]
-
-#: Daily ledger columns written to cash.parquet, in order (money in +, out -).
-CASH_FLOWS = (
-    "collections",
-    "card_fees",
-    "wages",
-    "admin_wages",
-    "fixed_costs",
-    "automation",
-    "online_sales",
-    "refunds",
-    "purchases",
-)
+__all__ = ["run_sweep"]
 
 
-#: --all-bundles refuses beyond this many automations (2**6 - 7 = 57 bundles).
-MAX_ALL_BUNDLES = 6
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One way of running the business: the baseline, or with some automations.
-
-    ``starts`` (minutes, one per automation) buys them later, phase by phase: a roadmap.
-    Empty means every automation is bought on day 0.
-    """
-
-    id: str
-    automations: tuple[str, ...] = ()
-    starts: tuple[float, ...] = ()
-
-
-def default_variants(scenario: Scenario, all_bundles: bool = False) -> list[Variant]:
-    """The baseline, each automation alone, the scenario's bundles, then its roadmaps.
-
-    With ``all_bundles``, every combination of two or more automations is added too (named
-    ``a+b``), at most 6 automations (57 bundles).
-    """
-    variants = [Variant("baseline")] + [Variant(a.id, (a.id,)) for a in scenario.automations]
-    variants += [Variant(b.id, b.automations) for b in scenario.bundles]
-    if all_bundles:
-        ids = [a.id for a in scenario.automations]
-        if len(ids) > MAX_ALL_BUNDLES:
-            from autosim.errors import RunError
-
-            raise RunError(
-                f"--all-bundles with {len(ids)} automations would simulate "
-                f"{2 ** len(ids) - len(ids) - 1} bundles; name the bundles you want in the "
-                f"scenario's 'bundles:' section instead (at most {MAX_ALL_BUNDLES} automations)"
-            )
-        named = {v.automations for v in variants}
-        for size in range(2, len(ids) + 1):
-            for combo in combinations(ids, size):
-                if combo not in named:
-                    variants.append(Variant("+".join(combo), combo))
-    variants += [Variant(r.id, r.automations, r.starts) for r in scenario.roadmaps]
-    return variants
-
-
-@dataclass
-class ReplicationResult:
-    """Rows (one per variant) and daily cash (variants x flows+net+balance x days)."""
-
-    replication: int
-    rows: list[dict[str, object]]
-    cash: np.ndarray
-    n_events: int = 0
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Task:
-    """A chunk of replications: everything a worker needs, nothing it must share."""
-
-    scenario: Scenario
-    variants: tuple[Variant, ...]
-    entropy: int
-    start: int
-    stop: int
-    common_random_numbers: bool = True
-    extra: dict[str, object] = field(default_factory=dict)
-    keep_cash: bool = True
-
-
-def _versus(
-    scenario: Scenario,
-    base: VariantOutcome,
-    other: VariantOutcome,
-    months: np.ndarray,
-    automations: tuple[str, ...],
-) -> dict[str, float]:
-    """Finance of a variant against the baseline of the same replication."""
-    daily = other.ledger.net - base.ledger.net
-    monthly = monthly_totals(daily, months)
-    benefit = float(daily.sum())
-    cost = other.kpis["automation_cost"]
-    upfront = sum(float(scenario.automation(a).costs.upfront) for a in automations)
-    return {
-        "automation_upfront": upfront,
-        "net_benefit": benefit,
-        "roi": roi(benefit, cost),
-        "npv": npv_monthly(float(scenario.finance.discount_rate), monthly),
-        "payback_months": payback_months(monthly),
-        **cash_floor_breach(scenario, other.ledger.balance),
-    }
-
-
-def run_replication(
-    scenario: Scenario,
-    variants: Sequence[Variant],
-    entropy: int,
-    replication: int,
-    common_random_numbers: bool = True,
-    inputs: Mapping[str, float] | None = None,
-    salt: int | None = None,
-) -> ReplicationResult:
-    """Simulate every variant of one replication (a pure function of its arguments).
-
-    Designed experiments (:mod:`autosim.experiment.designs.sobol`,
-    :mod:`autosim.experiment.designs.variance`) pass ``inputs`` to fix
-    the uncertain inputs instead of sampling them, and ``salt`` to give the process randomness
-    (customers, service times...) streams of its own within the same replication.
-    """
-    started = time.perf_counter()
-    outcomes: list[VariantOutcome] = []
-    inputs_by_variant: list[dict[str, float]] = []
-    shared: tuple[dict[str, float], Scenario, object] | None = None
-    for v_idx, variant in enumerate(variants):
-        if shared is None or not common_random_numbers:
-            streams = Streams(entropy, replication, salt if common_random_numbers else v_idx)
-            values = dict(inputs) if inputs is not None else sample_inputs(scenario, streams)
-            resolved = resolve(scenario, values)
-            shared = (values, resolved, generate_jobs(resolved, streams), streams)
-        values, resolved, jobs, streams = shared
-        outcomes.append(
-            simulate_variant(resolved, jobs, variant.automations, streams, variant.starts)
-        )
-        inputs_by_variant.append(values)
-
-    resolved = shared[1]
-    months = month_index(resolved.calendar.start_date, resolved.n_days)
-    rows: list[dict[str, object]] = []
-    cash = np.empty((len(variants), len(CASH_FLOWS) + 2, resolved.n_days))
-    for v_idx, (variant, outcome) in enumerate(zip(variants, outcomes, strict=True)):
-        row: dict[str, object] = {"variant": variant.id, "replication": replication}
-        row.update({f"input:{p}": v for p, v in inputs_by_variant[v_idx].items()})
-        row.update(outcome.kpis)
-        row["worst_month_cash"] = worst_month_cash(outcome.ledger.balance, months)
-        if variant.automations:
-            row.update(_versus(resolved, outcomes[0], outcome, months, variant.automations))
-        rows.append(row)
-        for f_idx, name in enumerate(CASH_FLOWS):
-            cash[v_idx, f_idx] = outcome.ledger.flows[name]
-        cash[v_idx, -2] = outcome.ledger.net
-        cash[v_idx, -1] = outcome.ledger.balance
-    n_events = sum(o.n_events for o in outcomes)
-    return ReplicationResult(replication, rows, cash, n_events, time.perf_counter() - started)
-
-
-def run_chunk(task: Task) -> list[ReplicationResult]:
-    """Run replications ``task.start .. task.stop - 1`` (what one worker does).
-
-    With ``task.keep_cash`` False the daily ledgers are dropped here, on the worker, so a
-    KPIs-only sweep ships and keeps only the small rows.
-    """
-    out = []
-    for r in range(task.start, task.stop):
-        result = run_replication(
-            task.scenario, task.variants, task.entropy, r, task.common_random_numbers
-        )
-        if not task.keep_cash:
-            result.cash = result.cash[:, :, :0]
-        out.append(result)
-    return out
-
-
-@dataclass
-class ChunkDone:
-    """A finished chunk as it travels back from a worker: its frames, ready to store."""
-
-    span: tuple[int, int]
-    rows: Any
-    cash: Any
-    n_events: int
-
-
-def run_chunk_frames(task: Task) -> ChunkDone:
-    """Run a chunk and build its frames on the worker.
-
-    Turning replication results into DataFrames is the chunk's own work: done here, it runs in
-    parallel instead of in the parent process, which would otherwise take CPU from the workers.
-    """
-    results = run_chunk(task)
-    rows, cash = chunk_frames(task.scenario, task.variants, results)
-    return ChunkDone((task.start, task.stop), rows, cash, sum(r.n_events for r in results))
-
-
-def chunk_bounds(n_replications: int, chunk_size: int, first: int = 0) -> list[tuple[int, int]]:
-    """Cut ``range(first, n_replications)`` into consecutive chunks."""
-    return [
-        (start, min(start + chunk_size, n_replications))
-        for start in range(first, n_replications, chunk_size)
-    ]
-
-
-def default_chunk_size(n_replications: int, n_workers: int) -> int:
-    """About four chunks per worker, at most 8 replications each.
-
-    A flagship replication takes ~0.4 s, so a chunk is a few seconds of work: far above the
-    ~0.3 ms a process pool costs per task, and short enough that no worker idles long at the
-    end of a sweep.
-    """
-    return max(1, min(8, -(-n_replications // (4 * max(1, n_workers)))))
-
-
-def run_experiment(
+def run_sweep(
     scenario: Scenario,
     n_replications: int = 100,
     seed: SeedLike = None,
@@ -264,8 +51,8 @@ def run_experiment(
     store: MemoryParts | None = None,
     run_info: dict[str, Any] | None = None,
     precision: Precision | None = None,
-):
-    """Run ``n_replications`` of every variant and return the :class:`~autosim.Results`.
+) -> Run:
+    """Run ``n_replications`` of every variant and return the frames as a :class:`Run`.
 
     Parameters
     ----------
@@ -305,8 +92,6 @@ def run_experiment(
         quantity meets the target or ``precision.max_replications`` is reached. The numbers
         equal a fixed run of the final count with the same seed.
     """
-    from autosim.errors import RunError
-
     if n_replications < 1:
         raise RunError(f"replications must be >= 1 (got {n_replications})")
     entropy = fresh_entropy() if seed is None else int(seed)
@@ -317,7 +102,7 @@ def run_experiment(
 
         with Progress(transient=True) as bar:
             task = bar.add_task("replications", total=n_replications)
-            return run_experiment(
+            return run_sweep(
                 scenario,
                 n_replications,
                 entropy,
@@ -336,7 +121,7 @@ def run_experiment(
             )
     check_size(scenario, max_jobs)
     variants = tuple(variants or default_variants(scenario))
-    workers = n_jobs or _cpu_count()
+    workers = n_jobs or cpu_count()
     if precision is not None:
         n_replications = min(n_replications, precision.max_replications)
     size = chunk_size or default_chunk_size(n_replications, workers)
@@ -395,9 +180,7 @@ def run_experiment(
         status["max_replications"] = precision.max_replications
         status["first_batch"] = n_replications
     replications, cash = sink.frames(variants)
-    from autosim.study import Results
-
-    return Results(
+    return Run(
         scenario,
         variants,
         replications,
@@ -415,9 +198,3 @@ def run_experiment(
         },
         precision=status,
     )
-
-
-def _cpu_count() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,28 +24,18 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from autosim.atomic import write_atomic
 from autosim.errors import RunError
 
 if TYPE_CHECKING:
-    from autosim.experiment.runner import ReplicationResult, Variant
-    from autosim.scenario.schema import Scenario
+    from autosim.experiment.variants import Variant
 
-__all__ = ["RUN_FOLDER", "ChunkStore", "MemoryParts", "check_folder", "chunk_frames"]
+__all__ = ["RUN_FOLDER", "ChunkStore", "MemoryParts", "check_folder"]
 
 #: Hidden subfolder of the output folder holding an unfinished run's parts and state.
 RUN_FOLDER = ".autosim-run"
 #: Fields of a run that must match before parts may be combined or resumed.
 IDENTITY = ("scenario_sha256", "seed", "replications", "chunk_size", "variants", "keep_cash")
-
-
-def chunk_frames(
-    scenario: Scenario, variants: Sequence[Variant], results: Sequence[ReplicationResult]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rows and daily cash of one chunk, built exactly as for a whole run."""
-    from autosim.study import Results
-
-    part = Results.from_replications(scenario, variants, results, seed=0)
-    return part.replications, part.cash
 
 
 def assemble(
@@ -257,13 +246,13 @@ class ChunkStore(MemoryParts):
         name = f"{min(a for a, _ in spans):09d}-{max(b for _, b in spans):09d}"
         for kind, index in (("rows", 1), ("cash", 2)):
             frame = pd.concat([w[index] for w in self._waiting], ignore_index=True)
-            _atomic(self._part(kind, name), lambda temp, frame=frame: frame.to_parquet(temp))
+            write_atomic(self._part(kind, name), lambda temp, frame=frame: frame.to_parquet(temp))
         self._files.update(dict.fromkeys(spans, name))
         self._waiting = []
         self._last_flush = time.monotonic()
         done = [[list(s), self.done[s], self._files[s]] for s in sorted(self._files)]
         text = json.dumps({**self._info, "done": done}, indent=2) + "\n"
-        _atomic(self.folder / "run.json", lambda temp: temp.write_text(text, encoding="utf-8"))
+        write_atomic(self.folder / "run.json", text)
 
     def frames(self, variants: Sequence[Variant]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The whole run's frames, read back from the parts."""
@@ -300,18 +289,6 @@ class ChunkStore(MemoryParts):
     def discard(self) -> None:
         """Remove the parts once the final files are written."""
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _atomic(target: Path, write: Any) -> None:
-    handle, name = tempfile.mkstemp(prefix=".autosim-tmp-", dir=target.parent)
-    os.close(handle)
-    temp = Path(name)
-    try:
-        write(temp)
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def check_folder(

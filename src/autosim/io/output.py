@@ -19,14 +19,24 @@ import tempfile
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
+from autosim.atomic import write_atomic
 from autosim.errors import RunError
-from autosim.study import Results
+from autosim.experiment.variants import Variant
+from autosim.scenario.schema import Scenario
 
-__all__ = ["OUTPUT_FILES", "prepare_out_dir", "write_outputs"]
+__all__ = [
+    "OUTPUT_FILES",
+    "RunResults",
+    "json_safe",
+    "prepare_out_dir",
+    "write_json",
+    "write_outputs",
+]
 
 OUTPUT_FILES = ("summary.json", "replications.parquet", "cash.parquet", "manifest.json")
 _DEPENDENCIES = (
@@ -55,19 +65,25 @@ def json_safe(value: Any) -> Any:
 
 
 def write_json(path: str | os.PathLike[str], data: Any) -> Path:
-    """Write JSON atomically (temporary file in the same folder, then rename)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".autosim-tmp-", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, allow_nan=False)
-            out.write("\n")
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
+    """Write JSON atomically (NaN is refused: pass the data through :func:`json_safe`)."""
+    return write_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+class RunResults(Protocol):
+    """What the writer needs of a run: its frames, how it was made, and its summary."""
+
+    scenario: Scenario
+    variants: Sequence[Variant]
+    replications: pd.DataFrame
+    cash: pd.DataFrame
+    seed: int
+    seed_given: bool
+    timing: dict[str, Any]
+    n_replications: int
+
+    def summary(self) -> dict[str, Any]:
+        """The content of summary.json."""
+        ...
 
 
 def _version(package: str) -> str | None:
@@ -98,7 +114,7 @@ def _timestamp(seconds: float | None) -> str | None:
 
 
 def manifest(
-    results: Results, scenario_path: str | os.PathLike[str] | None, argv: Sequence[str] | None
+    results: RunResults, scenario_path: str | os.PathLike[str] | None, argv: Sequence[str] | None
 ) -> dict[str, Any]:
     """What is needed to reproduce the run."""
     info: dict[str, Any] = {
@@ -130,7 +146,7 @@ def manifest(
 
 
 def write_outputs(
-    results: Results,
+    results: RunResults,
     out_dir: str | os.PathLike[str],
     *,
     scenario_path: str | os.PathLike[str] | None = None,

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from autosim.model.timetable import DAY
-from autosim.scenario.schema import Automation, JobType, Scenario
+from autosim.scenario.dispatch_schema import JobType
+from autosim.scenario.schema import Automation, Scenario
 
 __all__ = ["Jobs", "U", "demand_multiplier", "generate_jobs"]
 

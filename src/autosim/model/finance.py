@@ -18,6 +18,7 @@ import numpy_financial as npf
 
 __all__ = [
     "Ledger",
+    "cash_floor_breach",
     "irr_annual",
     "month_index",
     "month_starts",
@@ -25,6 +26,7 @@ __all__ = [
     "npv_monthly",
     "payback_months",
     "roi",
+    "worst_month_cash",
 ]
 
 
@@ -109,3 +111,27 @@ def payback_months(monthly_flows: np.ndarray) -> float:
 def roi(net_benefit: float, cost: float) -> float:
     """Return on investment: net benefit (after the automation's costs) per unit of cost."""
     return float(net_benefit / cost) if cost > 0 else float("nan")
+
+
+def worst_month_cash(balance: np.ndarray, months: np.ndarray) -> float:
+    """Lowest month-end cash balance (the balance on the last simulated day of each month).
+
+    ``min_cash_balance`` is the lowest *end-of-day* balance, which catches the day before
+    customers pay; month-end balances are what a bank statement and a cash plan show.
+    """
+    if balance.size == 0:
+        return float("nan")
+    ends = np.flatnonzero(np.r_[months[1:] != months[:-1], True])
+    return float(balance[ends].min())
+
+
+def cash_floor_breach(floor: float | None, balance: np.ndarray) -> dict[str, float]:
+    """``{"cash_floor_day": d}``: the first day whose closing balance is under ``floor``.
+
+    NaN when the balance never goes under it; an empty dict when there is no floor (the
+    strategy sets none), so the column only exists where it means something.
+    """
+    if floor is None:
+        return {}
+    below = np.flatnonzero(balance < floor)
+    return {"cash_floor_day": float(below[0]) if below.size else float("nan")}

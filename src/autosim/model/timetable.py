@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autosim.scenario.schema import WeeklyHours
+from autosim.scenario.calendar_schema import WeeklyHours
 
 __all__ = ["Timetable"]
 

@@ -20,23 +20,19 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 from pydantic import field_validator
 
 from autosim.scenario.resolve import uncertain_inputs
-from autosim.scenario.schema_base import Frozen
-
-if TYPE_CHECKING:
-    from autosim.scenario.schema import Scenario
+from autosim.scenario.schema_base import Frozen, Loc
 
 __all__ = ["Correlation", "copula_matrix", "correlation_problems", "pearson_from_spearman"]
 
 #: Smallest eigenvalue a copula matrix may have: below this, Cholesky is unreliable.
 MIN_EIGENVALUE = 1e-8
-
-Loc = tuple[str | int, ...]
 
 
 class Correlation(Frozen):
@@ -74,30 +70,49 @@ def pearson_from_spearman(rank: np.ndarray | float) -> np.ndarray | float:
     return 2.0 * np.sin(np.pi * np.asarray(rank) / 6.0)
 
 
-def copula_matrix(scenario: Scenario) -> tuple[list[str], np.ndarray]:
+class _Correlated(Protocol):
+    """A scenario, as far as the copula reads it: its correlations and its uncertain inputs."""
+
+    @property
+    def correlations(self) -> tuple[Correlation, ...]: ...
+
+
+def copula_matrix(scenario: _Correlated) -> tuple[list[str], np.ndarray]:
     """The correlated inputs (in file order) and their normal-copula correlation matrix.
 
     Inputs named in no correlation are left out: they keep their own random streams.
     """
-    order = list(uncertain_inputs(scenario))
-    named = {name for c in scenario.correlations for name in c.between}
-    names = [path for path in order if path in named]
+    return _copula(list(uncertain_inputs(scenario)), scenario.correlations)
+
+
+def _copula(
+    inputs: Sequence[str], correlations: Sequence[Correlation]
+) -> tuple[list[str], np.ndarray]:
+    """:func:`copula_matrix` given the uncertain inputs' names in file order."""
+    named = {name for c in correlations for name in c.between}
+    names = [path for path in inputs if path in named]
     index = {name: i for i, name in enumerate(names)}
     matrix = np.eye(len(names))
-    for c in scenario.correlations:
+    for c in correlations:
         i, j = index[c.between[0]], index[c.between[1]]
         matrix[i, j] = matrix[j, i] = pearson_from_spearman(c.rank)
     return names, matrix
 
 
-def correlation_problems(scenario: Scenario) -> list[tuple[Loc, str]]:
-    """Problems of the ``correlations`` section: unknown names, repeats, impossible matrices."""
-    if not scenario.correlations:
+def correlation_problems(
+    correlations: Sequence[Correlation], inputs: Sequence[str]
+) -> list[tuple[Loc, str]]:
+    """Problems of the ``correlations`` section: unknown names, repeats, impossible matrices.
+
+    ``inputs`` are the names of the scenario's uncertain inputs in file order
+    (:func:`~autosim.scenario.resolve.uncertain_inputs`).
+    """
+    if not correlations:
         return []
-    known = list(uncertain_inputs(scenario))
+    known = list(inputs)
     problems: list[tuple[Loc, str]] = []
     seen: dict[frozenset[str], int] = {}
-    for i, c in enumerate(scenario.correlations):
+    for i, c in enumerate(correlations):
         for j, name in enumerate(c.between):
             if name not in known:
                 problems.append((("correlations", i, "between", j), _unknown(name, known)))
@@ -117,7 +132,7 @@ def correlation_problems(scenario: Scenario) -> list[tuple[Loc, str]]:
             )
         seen.setdefault(pair, i)
     if not problems:
-        problem = _matrix_problem(scenario)
+        problem = _matrix_problem(known, correlations)
         if problem:
             problems.append((("correlations",), problem))
     return problems
@@ -134,9 +149,9 @@ def _unknown(name: str, known: list[str]) -> str:
     return f"unknown uncertain input {name!r}{maybe} (uncertain inputs: {', '.join(known)})"
 
 
-def _matrix_problem(scenario: Scenario) -> str | None:
+def _matrix_problem(inputs: Sequence[str], correlations: Sequence[Correlation]) -> str | None:
     """Say why no joint distribution has these correlations, or None when one does."""
-    names, matrix = copula_matrix(scenario)
+    names, matrix = _copula(inputs, correlations)
     values, vectors = np.linalg.eigh(matrix)
     if values[0] > MIN_EIGENVALUE:
         return None
@@ -144,10 +159,10 @@ def _matrix_problem(scenario: Scenario) -> str | None:
     involved = [n for n, w in zip(names, weights, strict=True) if w > 0.25 * weights.max()]
     pairs = [
         f"{c.between[0]} ~ {c.between[1]} ({c.rank:+g})"
-        for c in scenario.correlations
+        for c in correlations
         if set(c.between) <= set(involved)
     ]
-    lockstep = [c for c in scenario.correlations if abs(c.rank) == 1]
+    lockstep = [c for c in correlations if abs(c.rank) == 1]
     if lockstep:
         hint = (
             "a rank of +-1 makes two inputs one unknown; use e.g. 0.95, or describe them with "

@@ -4,6 +4,10 @@ An automation does not rewrite the model; it overrides named parameters of the s
 a new tool changes how a task is done without changing what the task is. Only parameters that
 are decided per event (per call, per job) are effectable, because adoption works per event: each
 call uses the automated path with the adoption probability at that moment.
+
+The value an effect may take is whatever the schema allows for that parameter, read from the
+scenario model itself; the model is passed in (:func:`validate_effects`), so this module needs
+nothing above it.
 """
 
 from __future__ import annotations
@@ -54,11 +58,9 @@ EFFECTABLE: dict[str, str] = {
 
 
 @cache
-def _adapter(path: str) -> TypeAdapter[Any]:
+def _adapter(root: type[BaseModel], path: str) -> TypeAdapter[Any]:
     """A validator for the value of one effectable parameter, taken from the schema itself."""
-    from autosim.scenario.schema import Scenario
-
-    model: type[BaseModel] = Scenario
+    model = root
     parts = path.split(".")
     for part in parts[:-1]:
         model = _unwrap(model.model_fields[part].annotation)
@@ -78,8 +80,11 @@ def _unwrap(annotation: Any) -> type[BaseModel]:
     raise TypeError(f"not a model field: {annotation!r} ({get_origin(annotation)})")
 
 
-def validate_effects(effects: dict[str, Any]) -> dict[str, Any]:
-    """Check every effect names an effectable parameter and has a valid value for it."""
+def validate_effects(effects: dict[str, Any], root: type[BaseModel]) -> dict[str, Any]:
+    """Check every effect names an effectable parameter and has a valid value for it.
+
+    ``root`` is the scenario model the parameter paths start from.
+    """
     out: dict[str, Any] = {}
     problems: list[str] = []
     for path, value in effects.items():
@@ -92,7 +97,7 @@ def validate_effects(effects: dict[str, Any]) -> dict[str, Any]:
             )
             continue
         try:
-            out[path] = _adapter(path).validate_python(value)
+            out[path] = _adapter(root, path).validate_python(value)
         except ValidationError as exc:
             msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
             problems.append(f"{path}: {msg} (got {value!r})")

@@ -20,7 +20,18 @@ from pydantic import BeforeValidator, PlainSerializer, ValidationInfo
 from autosim.dists import Distribution, from_spec
 from autosim.units import parse_duration, parse_money
 
-__all__ = ["DistField", "Scalar", "Uncertain", "check_range", "is_uncertain"]
+__all__ = [
+    "DistField",
+    "Minutes",
+    "Money",
+    "NonNegative",
+    "Positive",
+    "Probability",
+    "Scalar",
+    "Uncertain",
+    "check_range",
+    "is_uncertain",
+]
 
 
 @dataclass(frozen=True)
@@ -162,3 +173,11 @@ def DistField(unit: str | None = None, lo: float | None = 0.0) -> Any:
         _dist_validator(unit, lo),
         PlainSerializer(lambda d: d.to_spec()),
     ]
+
+
+# The scalar kinds most sections use, named once.
+Probability = Scalar(0.0, 1.0)
+NonNegative = Scalar(0.0)
+Positive = Scalar(0.0, lo_open=True)
+Money = Scalar(0.0, unit="money")
+Minutes = Scalar(0.0, unit="duration")

@@ -28,18 +28,15 @@ quantity (at least 1).
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from autosim.dists import Constant, Distribution
-from autosim.scenario.fields import DistField, Scalar
-from autosim.scenario.schema_base import Frozen, require_unique_ids
-
-if TYPE_CHECKING:
-    from autosim.scenario.schema import Scenario
+from autosim.scenario.fields import DistField, Minutes, Money, Probability, Scalar
+from autosim.scenario.schema_base import Frozen, Loc, check_id, require_unique_ids
 
 __all__ = [
     "INVENTORY_EFFECTS",
@@ -51,11 +48,6 @@ __all__ = [
     "quantity_units",
 ]
 
-_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
-Probability = Scalar(0.0, 1.0)
-NonNegative = Scalar(0.0)
-Money = Scalar(0.0, unit="money")
-Minutes = Scalar(0.0, unit="duration")
 MAX_UNITS = 1_000_000  # far beyond any small business's shelf; keeps the arithmetic exact
 
 #: Effect paths on the inventory section (their meanings are in ``EFFECTABLE``).
@@ -75,14 +67,6 @@ _NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "none": (("order_quantity",), ("reorder_point", "order_up_to", "notice_delay")),
     "never": ((), ()),
 }
-
-
-def _identifier(value: str) -> str:
-    if not _ID.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid id: use letters, digits, '_' or '-', starting with a letter"
-        )
-    return value
 
 
 def _sane_quantity(dist: Distribution) -> Distribution:
@@ -160,7 +144,7 @@ class InventoryItem(Frozen):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        return _identifier(value)
+        return check_id(value)
 
 
 class PartNeed(Frozen):
@@ -210,8 +194,8 @@ def _real_time(value: Any) -> bool:
 
 
 def _continuous_needs(
-    inv: Inventory, settings: dict[str, Any], where: tuple[str | int, ...], by: str
-) -> list[tuple[tuple[str | int, ...], str]]:
+    inv: Inventory, settings: dict[str, Any], where: Loc, by: str
+) -> list[tuple[Loc, str]]:
     """Items that continuous review would need s and S for, but that have none."""
     if settings.get("review") != "continuous" or settings.get("reorder_points") == "demand_based":
         return []
@@ -233,12 +217,36 @@ def _continuous_needs(
     ]
 
 
-def inventory_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
-    """Cross-references of the inventory section: part items, effects, continuous-review needs."""
-    problems: list[tuple[tuple[str | int, ...], str]] = []
-    inv = scenario.inventory
+class _UsesParts(Protocol):
+    """A job type, as far as the inventory checks read it."""
+
+    @property
+    def parts(self) -> tuple[PartNeed, ...]: ...
+
+
+class _ChangesParameters(Protocol):
+    """An automation, as far as the inventory checks read it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def effects(self) -> dict[str, Any]: ...
+
+
+def inventory_problems(
+    inv: Inventory | None,
+    job_types: Sequence[_UsesParts],
+    automations: Sequence[_ChangesParameters],
+) -> list[tuple[Loc, str]]:
+    """Cross-references of the inventory section: part items, effects, continuous-review needs.
+
+    ``inv`` is the scenario's inventory (if any), ``job_types`` its ``dispatch.job_types`` and
+    ``automations`` its automations, in file order (their positions locate the problems).
+    """
+    problems: list[tuple[Loc, str]] = []
     known = {it.id for it in inv.items} if inv is not None else set()
-    for t, jt in enumerate(scenario.dispatch.job_types):
+    for t, jt in enumerate(job_types):
         for p, need in enumerate(jt.parts):
             if inv is None:
                 problems.append(
@@ -255,7 +263,7 @@ def inventory_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], 
                         f"unknown item {need.item!r} (known: {', '.join(sorted(known))})",
                     )
                 )
-    for a, auto in enumerate(scenario.automations):
+    for a, auto in enumerate(automations):
         touched = {k: v for k, v in auto.effects.items() if k.startswith("inventory.")}
         if not touched:
             continue

@@ -16,11 +16,11 @@ from pydantic import BaseModel, ValidationError
 
 from autosim.errors import ScenarioError
 from autosim.scenario.schema import Scenario, cross_problems
-from autosim.scenario.yamlsource import Locator, load_yaml_file, load_yaml_text
+from autosim.scenario.schema_base import Loc
+from autosim.scenario.yamlsource import load_yaml_file, load_yaml_text
+from autosim.scenario.yamlsource_builder import Locator
 
-__all__ = ["load_scenario", "scenario_from_dict"]
-
-Loc = tuple[str | int, ...]
+__all__ = ["load_scenario", "scenario_from_dict", "scenario_from_text"]
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

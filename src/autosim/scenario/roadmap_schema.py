@@ -10,19 +10,14 @@ lives in :mod:`autosim.model.automation` (go-live) and :mod:`autosim.model.ledge
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING
+from collections.abc import Sequence, Set
 
 from pydantic import Field, field_validator
 
-from autosim.scenario.schema_base import Frozen
+from autosim.scenario.schema_base import Frozen, Loc, variant_id
 from autosim.units import format_duration, parse_duration
 
-if TYPE_CHECKING:
-    from autosim.scenario.schema import Scenario
-
 __all__ = ["Phase", "Roadmap", "roadmap_problems"]
-
-Loc = tuple[str | int, ...]
 
 
 class Phase(Frozen):
@@ -47,9 +42,7 @@ class Roadmap(Frozen):
     @field_validator("id")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        from autosim.scenario.schema import _variant_id
-
-        return _variant_id(value, "roadmap")
+        return variant_id(value, "roadmap")
 
     def _ordered(self) -> list[tuple[float, str]]:
         """(start, automation) in purchase order (phases sorted by start, stable)."""
@@ -67,25 +60,29 @@ class Roadmap(Frozen):
         return tuple(s for s, _ in self._ordered())
 
 
-def roadmap_problems(scenario: Scenario) -> list[tuple[Loc, str]]:
-    """Roadmap problems that need the whole scenario: names, repeats, starts past the horizon."""
+def roadmap_problems(
+    roadmaps: Sequence[Roadmap], automation_ids: Set[str], bundle_ids: Set[str], horizon: float
+) -> list[tuple[Loc, str]]:
+    """Roadmap problems that need the rest of the file: names, repeats, starts past the horizon.
+
+    ``roadmaps`` are the scenario's roadmaps in file order, ``automation_ids`` and ``bundle_ids``
+    the ids of its automations and bundles, ``horizon`` its simulated time (minutes).
+    """
     problems: list[tuple[Loc, str]] = []
-    automation_ids = {a.id for a in scenario.automations}
-    bundle_ids = {b.id for b in scenario.bundles}
     known = ", ".join(sorted(automation_ids)) or "none"
-    for r, roadmap in enumerate(scenario.roadmaps):
+    for r, roadmap in enumerate(roadmaps):
         if roadmap.id in automation_ids | bundle_ids:
             kind = "an automation's" if roadmap.id in automation_ids else "a bundle's"
             problems.append((("roadmaps", r, "id"), f"{roadmap.id!r} is already {kind} id"))
         seen: set[str] = set()
         for p, phase in enumerate(roadmap.phases):
             where: Loc = ("roadmaps", r, "phases", p)
-            if phase.start >= scenario.horizon:
+            if phase.start >= horizon:
                 problems.append(
                     (
                         (*where, "start"),
                         f"starts at {format_duration(phase.start)}, at or after the end of the "
-                        f"{format_duration(scenario.horizon)} horizon; start it earlier or drop it",
+                        f"{format_duration(horizon)} horizon; start it earlier or drop it",
                     )
                 )
             for name in phase.automations:

@@ -15,20 +15,17 @@ from dataclasses import dataclass
 import pandas as pd
 
 from autosim.errors import RunError
-from autosim.experiment.executors import run_tasks
+from autosim.experiment.chunks import ChunkDone, chunk_bounds, default_chunk_size
+from autosim.experiment.executors import cpu_count, run_tasks
 from autosim.experiment.guards import check_size
-from autosim.experiment.runner import (
-    ChunkDone,
+from autosim.experiment.replication import (
     ReplicationResult,
-    Variant,
-    _cpu_count,
-    chunk_bounds,
-    default_chunk_size,
-    default_variants,
+    replication_frames,
     run_replication,
 )
-from autosim.experiment.store import MemoryParts, chunk_frames
+from autosim.experiment.store import MemoryParts
 from autosim.experiment.streams import SeedLike, fresh_entropy
+from autosim.experiment.variants import Variant, default_variants
 from autosim.scenario.schema import Scenario
 
 __all__ = ["DesignPoint", "DesignTask", "run_design", "run_design_chunk"]
@@ -56,7 +53,7 @@ class DesignTask:
 
 def run_design_chunk(task: DesignTask) -> ChunkDone:
     """Run the points of a task, each numbered by its point (not its streams); frames built here
-    on the worker, as for a normal chunk (:func:`~autosim.experiment.runner.run_chunk_frames`)."""
+    on the worker, as for a normal chunk (:func:`~autosim.experiment.chunks.run_chunk_frames`)."""
     out: list[ReplicationResult] = []
     for offset, point in enumerate(task.points):
         result = run_replication(
@@ -73,7 +70,7 @@ def run_design_chunk(task: DesignTask) -> ChunkDone:
             row["replication"] = index
         result.cash = result.cash[:, :, :0]
         out.append(result)
-    rows, cash = chunk_frames(task.scenario, task.variants, out)
+    rows, cash = replication_frames(task.scenario, task.variants, out)
     span = (task.start, task.start + len(task.points))
     return ChunkDone(span, rows, cash, sum(r.n_events for r in out))
 
@@ -101,7 +98,7 @@ def run_design(
     entropy = fresh_entropy() if seed is None else int(seed)
     check_size(scenario, max_jobs)
     variants = tuple(variants or default_variants(scenario))
-    workers = n_jobs or _cpu_count()
+    workers = n_jobs or cpu_count()
     size = chunk_size or default_chunk_size(len(points), workers)
     tasks = [
         DesignTask(scenario, variants, entropy, a, tuple(points[a:b]))

@@ -186,7 +186,7 @@ def sobol_analysis(
     """
     from autosim.experiment.designs.base import DesignPoint, run_design
     from autosim.experiment.inputs import InputSampler
-    from autosim.experiment.runner import default_variants
+    from autosim.experiment.variants import default_variants
 
     _check_samples(n)
     sampler = InputSampler(scenario)

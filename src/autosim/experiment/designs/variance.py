@@ -210,7 +210,7 @@ def variance_attribution(
     """
     from autosim.experiment.designs.base import DesignPoint, run_design
     from autosim.experiment.inputs import InputSampler
-    from autosim.experiment.runner import default_variants
+    from autosim.experiment.variants import default_variants
 
     if n_outer < 2 or n_inner < 2:
         raise RunError(
