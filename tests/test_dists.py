@@ -542,3 +542,104 @@ def test_empirical_file_errors(
         _write(tmp_path, name, text)
     with pytest.raises(ValueError, match=re.escape(fragment)):
         from_spec({"dist": "empirical", **spec}, unit=unit, base_dir=tmp_path)
+
+
+# --------------------------------------------------------------------------- to_scipy
+
+TO_SCIPY_SPECS: list[tuple[object, str | None]] = [
+    (3.5, None),
+    ({"dist": "constant", "value": "1 h"}, "duration"),
+    ({"dist": "exponential", "mean": 5}, None),
+    ({"dist": "lognormal", "mean": "90 min", "sd": "45 min"}, "duration"),
+    ({"dist": "lognormal", "mean": 2, "sd": 9}, None),
+    ({"dist": "normal", "mean": 10, "sd": 3}, None),
+    ({"dist": "normal", "mean": "10 min", "sd": "6 min"}, "duration"),
+    ({"dist": "normal", "mean": 0, "sd": 1, "low": -1, "high": 2}, None),
+    ({"dist": "normal", "mean": 0, "sd": 1, "low": 4, "high": 6}, None),
+    ({"dist": "normal", "mean": 0, "sd": 1, "high": -2}, None),
+    ({"dist": "gamma", "mean": 4, "sd": 2}, None),
+    ({"dist": "gamma", "mean": 1, "sd": 3}, None),
+    ({"dist": "weibull", "mean": 60, "sd": 30}, None),
+    ({"dist": "weibull", "mean": 10, "sd": 15}, None),
+    ({"dist": "triangular", "low": 1, "mode": 2, "high": 5}, None),
+    ({"dist": "triangular", "low": "0 min", "mode": "0 min", "high": "1 h"}, "duration"),
+    ({"dist": "uniform", "low": 1, "high": 3}, None),
+    ({"dist": "pert", "low": 1, "mode": 2, "high": 5}, None),
+    ({"dist": "pert", "low": 0, "mode": 0, "high": 10, "lamb": 2}, None),
+    ({"dist": "beta", "a": 2, "b": 3}, None),
+    ({"dist": "beta", "a": 0.5, "b": 0.5, "low": "10 min", "high": "20 min"}, "duration"),
+    ({"dist": "poisson", "mean": 3.5}, None),
+    ({"dist": "poisson", "mean": 0}, None),
+    ({"dist": "poisson", "mean": 5000}, None),
+    ({"dist": "discrete", "values": [3, 1, 2], "probs": [0.2, 0.5, 0.3]}, None),
+    ({"dist": "discrete", "values": [10, 20]}, None),
+    ({"dist": "discrete", "values": [1, 2, 3], "probs": [0.5, 0.5, 0]}, None),
+    ({"dist": "discrete", "values": [2, 1, 2], "probs": [0.25, 0.25, 0.5]}, None),
+    ({"dist": "empirical", "values": [5, 1, 3, 3, 8]}, None),
+    ({"dist": "empirical", "values": ["1 h", "30 min", "1 h", "2.5 h"]}, "duration"),
+]
+#: Uniforms inside (0, 1) that avoid the CDF steps of the discrete examples (there scipy takes
+#: the lower value, autosim the upper one), plus random ones, which hit a step with probability 0.
+TO_SCIPY_U = np.concatenate(
+    [
+        [1e-6, 0.0137, 0.1093, 0.2468, 0.3313, 0.4871, 0.5129, 0.6523, 0.7911, 0.8853],
+        [0.9719, 0.9991, 1 - 1e-6],
+        np.random.default_rng(SEED).random(200),
+    ]
+)
+
+
+def _built(spec: object, unit: str | None) -> Distribution:
+    return from_spec(spec, unit=unit)
+
+
+TO_SCIPY_IDS = [repr(_built(spec, unit)) for spec, unit in TO_SCIPY_SPECS]
+
+
+def test_to_scipy_examples_cover_every_family() -> None:
+    assert {_built(spec, unit).family for spec, unit in TO_SCIPY_SPECS} == set(FAMILIES)
+
+
+@pytest.mark.parametrize(("spec", "unit"), TO_SCIPY_SPECS, ids=TO_SCIPY_IDS)
+def test_to_scipy_has_the_same_moments(spec: object, unit: str | None) -> None:
+    dist = _built(spec, unit)
+    frozen = dist.to_scipy()
+    assert float(frozen.mean()) == pytest.approx(dist.mean, rel=1e-9, abs=1e-12)
+    assert float(frozen.std()) == pytest.approx(dist.sd, rel=1e-8, abs=1e-12)
+
+
+@pytest.mark.parametrize(("spec", "unit"), TO_SCIPY_SPECS, ids=TO_SCIPY_IDS)
+def test_to_scipy_has_the_same_ppf(spec: object, unit: str | None) -> None:
+    dist = _built(spec, unit)
+    ours = dist.ppf(TO_SCIPY_U)
+    np.testing.assert_allclose(dist.to_scipy().ppf(TO_SCIPY_U), ours, rtol=1e-8, atol=1e-10)
+    # and therefore the same draws: sampling is ppf(rng.random(size))
+    drawn = dist.sample(np.random.default_rng(SEED), 100)
+    np.testing.assert_allclose(
+        dist.to_scipy().ppf(np.random.default_rng(SEED).random(100)), drawn, rtol=1e-8, atol=1e-10
+    )
+
+
+@pytest.mark.parametrize(("spec", "unit"), TO_SCIPY_SPECS, ids=TO_SCIPY_IDS)
+def test_to_scipy_has_the_same_support(spec: object, unit: str | None) -> None:
+    dist = _built(spec, unit)
+    low, high = dist.to_scipy().support()
+    assert (float(low), float(high)) == pytest.approx(dist.support, rel=1e-12)
+
+
+def test_to_scipy_of_counted_values_puts_mass_on_distinct_values() -> None:
+    empirical = from_spec({"dist": "empirical", "values": [5, 1, 3, 3, 8]}).to_scipy()
+    np.testing.assert_allclose(empirical.pmf([1, 3, 5, 8, 4]), [0.2, 0.4, 0.2, 0.2, 0.0])
+    discrete = from_spec(
+        {"dist": "discrete", "values": [2, 1, 2, 3], "probs": [0.25, 0.25, 0.5, 0.0]}
+    ).to_scipy()
+    np.testing.assert_allclose(discrete.pmf([1, 2, 3]), [0.25, 0.75, 0.0])
+    assert from_spec(3.5).to_scipy().cdf([3.4, 3.5]).tolist() == [0.0, 1.0]
+
+
+def test_to_scipy_is_a_frozen_scipy_distribution() -> None:
+    frozen = Normal(10.0, 3.0, low=8.0).to_scipy()
+    assert frozen.dist.name == "truncnorm"
+    assert Normal(10.0, 3.0).to_scipy().dist.name == "norm"
+    assert frozen.cdf(8.0) == 0.0
+    assert frozen.pdf(9.0) > 0
