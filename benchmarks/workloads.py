@@ -201,7 +201,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "intake_times": ("intake (office FIFO heap)", "queue"),
     "simulate_dispatch": ("dispatch (SimPy)", "queue"),
     "simulate_inventory": ("inventory: stock event loop", "queue"),
-    "_Run.result": ("inventory: stock event loop", "queue"),
+    "ShelfRun.result": ("inventory: stock event loop", "queue"),
     "run_stock": ("inventory: parts demand & supply set-up", "setup"),
     "_stock": ("inventory: parts demand & supply set-up", "setup"),
     "read_books": ("inventory: books & stock KPIs", "vector"),

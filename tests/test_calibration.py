@@ -24,7 +24,7 @@ from autosim.calibration import (
 from autosim.calibration.backtest import over_period
 from autosim.calibration.samples import EXPORT_COLUMNS, SAMPLE, export_frame, make_samples
 from autosim.cli import main
-from autosim.dists import Gamma, Lognormal, Weibull
+from autosim.dists import Gamma, Weibull
 from autosim.scenario import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -385,4 +385,3 @@ def test_simulated_records_of_the_flagship_hold_every_kind() -> None:
     assert records.jobs.frame["created"].min() >= pd.Timestamp("2027-03-01")
     assert set(records.stock.frame["kind"]) >= {"issue", "order"}
     assert records.invoices.frame["amount"].gt(0).all()
-    assert isinstance(Lognormal(1, 1), Lognormal)

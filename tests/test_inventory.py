@@ -1,4 +1,4 @@
-"""Tests for autosim.model.inventory.engine.
+"""Tests for the stock engine (autosim.model.inventory.engine, .policy, .arrays).
 
 Theory, hand-worked timelines, conservation, stale stock, CRN.
 
@@ -19,18 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from autosim.model.inventory.engine import (
-    JOB,
-    ORDER,
-    Demand,
-    InventoryResult,
-    Policy,
-    StockItem,
-    Supply,
-    max_orders,
-    n_reviews,
-    simulate_inventory,
-)
+from autosim.model.inventory.arrays import JOB, ORDER, Demand, InventoryResult, Supply
+from autosim.model.inventory.engine import simulate_inventory
+from autosim.model.inventory.policy import Policy, StockItem, max_orders, n_reviews
 from autosim.queueing import erlang_b, poisson_base_stock, poisson_rq
 
 RATE = 2.0  # unit demands per day

@@ -15,7 +15,8 @@ import pytest
 
 import autosim
 from autosim.errors import RunError
-from autosim.present.report import SavedResults, render_report, report_files, write_report
+from autosim.io.saved import SavedResults
+from autosim.present.report import render_report, report_files, write_report
 
 from .conftest import FLAGSHIP
 
@@ -44,9 +45,11 @@ def _parse(page: str) -> _Page:
 
 @pytest.fixture(scope="module")
 def results():
-    """A small real run whose scenario name and one automation description are hostile."""
+    """A small real run whose scenario name, one automation's name and description are hostile."""
     scenario = autosim.load_scenario(FLAGSHIP)
-    first = scenario.automations[0].model_copy(update={"description": f"fast {EVIL} dispatch"})
+    first = scenario.automations[0].model_copy(
+        update={"name": f"Dispatch {EVIL}", "description": f"fast {EVIL} dispatch"}
+    )
     scenario = scenario.model_copy(
         update={
             "name": f"Plumbing {EVIL}",
@@ -96,6 +99,23 @@ def test_scenario_text_is_escaped(page):
     assert "<title>Plumbing &lt;script&gt;" in page
 
 
+def test_automation_name_is_escaped(page):
+    assert f"Automation: auto_dispatch — Dispatch {html.escape(EVIL)}</h2>" in page
+    assert html.escape(f"fast {EVIL} dispatch") in page
+    assert "<script" not in page.lower()
+
+
+def test_template_ships_inside_the_package():
+    from importlib.resources import files
+
+    template = files("autosim.present") / "templates" / "report.html.j2"
+    assert template.is_file()
+    source = Path(__file__).parents[1] / "src" / "autosim" / "present"
+    for module in ("report.py", "report_data.py"):
+        text = (source / module).read_text(encoding="utf-8")
+        assert "html.escape" not in text and "Markup" not in text  # escaping is the template's
+
+
 def test_sections_in_order(page, results):
     headings = [
         "Decision summary",
@@ -122,6 +142,40 @@ def test_saved_results_round_trip(results, saved_dir):
     assert saved.manifest["seed"] == results.seed
     assert saved.scenario_text == FLAGSHIP.read_text(encoding="utf-8")
     assert saved.n_replications == 3
+    assert saved.seed == results.seed
+    assert saved.variants == results.variants
+    assert saved.scenario.name == autosim.load_scenario(FLAGSHIP).name
+
+
+def test_saved_roadmap_variant_keeps_its_purchase_days(tmp_path):
+    from autosim.experiment.variants import Variant
+
+    phases = [{"start_day": 7.0, "automations": ["b"]}, {"start_day": 0.0, "automations": ["a"]}]
+    summary = {
+        "scenario": "s",
+        "currency": "EUR",
+        "replications": 2,
+        "seed": 5,
+        "variants": [
+            {"id": "baseline", "automations": []},
+            {"id": "plan", "automations": ["a", "b"]},
+        ],
+        "roadmap": {"roadmaps": [{"id": "plan", "phases": phases}]},
+    }
+    saved = SavedResults(tmp_path, summary, pd.DataFrame(), pd.DataFrame(), {"seed_given": False})
+    assert saved.variants == (Variant("baseline"), Variant("plan", ("a", "b"), (0.0, 7 * 1440.0)))
+    assert saved.seed == 5 and saved.seed_given is False and saved.scenario is None
+
+
+def test_saved_scenario_is_read_only_through_the_scenario_loader(saved_dir, tmp_path):
+    folder = _copy(saved_dir, tmp_path)
+    hostile = "!!python/object/apply:os.system [touch pwned]\n"
+    (folder / "scenario.yaml").write_text(hostile, encoding="utf-8")
+    saved = SavedResults.load(folder)
+    assert saved.scenario is None  # refused by the guarded loader, never executed
+    page = render_report(saved)
+    assert "Automation: auto_dispatch</h2>" in page  # no names without a valid scenario
+    assert f"<pre>{hostile}</pre>" in page  # shown as text
 
 
 def test_write_report_from_saved_folder(saved_dir, tmp_path):

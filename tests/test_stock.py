@@ -19,14 +19,16 @@ from typing import Any
 
 import numpy as np
 import pytest
-from autosim.model import business
 
 from autosim import ScenarioError, run_experiment, scenario_from_dict
-from autosim.experiment.runner import CASH_FLOWS, Variant, run_replication
+from autosim.experiment.replication import CASH_FLOWS, run_replication
 from autosim.experiment.streams import Streams
+from autosim.experiment.variants import Variant
+from autosim.model import business
 from autosim.model.demand import Jobs, U
-from autosim.model.inventory.engine import JOB
-from autosim.model.inventory.stock import StockOutcome, demand_based_points, run_stock, switch_day
+from autosim.model.inventory.arrays import JOB
+from autosim.model.inventory.policy import demand_based_points, switch_day
+from autosim.model.inventory.stock import StockOutcome, run_stock
 from autosim.scenario.yamlsource import load_yaml_file
 
 from .conftest import SCENARIOS

@@ -49,9 +49,7 @@ DURATION_UNITS: dict[str, str] = {
 }
 """Every accepted unit spelling (lower case) mapped to its canonical name."""
 
-_UNIT_HINT = (
-    "s, min, h, day, week, month, year (and spellings like sec, minutes, hr, days, wk, yr)"
-)
+_UNIT_HINT = "s, min, h, day, week, month, year (and spellings like sec, minutes, hr, days, wk, yr)"
 _TRAILING_WORD = re.compile(r"([a-z]+)$")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _MONEY = re.compile(

@@ -7,13 +7,15 @@ distributions, payment behaviour, lead times), write it as scenario YAML (:func:
 (:func:`backtest`).
 """
 
-from autosim.calibration.backtest import BacktestResult, backtest, write_backtest
+from autosim.calibration.backtest import BacktestResult, backtest
+from autosim.calibration.backtest_files import write_backtest
 from autosim.calibration.fit import fit_records, fit_table, write_qq_plots
 from autosim.calibration.fitting import FitResult, fit_distribution
 from autosim.calibration.kpis import record_kpis
-from autosim.calibration.records import RecordError, RecordTable, read_records
+from autosim.calibration.records import read_records
 from autosim.calibration.simrecords import simulate_records
 from autosim.calibration.snippet import snippet_of, to_yaml, update_scenario
+from autosim.calibration.table import RecordError, RecordTable
 
 __all__ = [
     "BacktestResult",

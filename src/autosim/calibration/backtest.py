@@ -13,17 +13,15 @@ many are expected, so a single flag on a minor KPI is read for what it is.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from autosim.calibration.kpis import KPI_UNITS, record_kpis
-from autosim.calibration.records import RecordTable
 from autosim.calibration.simrecords import records_from_trace, sample_world
+from autosim.calibration.table import RecordTable
 from autosim.errors import RunError
 from autosim.experiment.streams import Streams, fresh_entropy
 from autosim.model.business import simulate_variant
@@ -32,7 +30,7 @@ from autosim.model.timetable import DAY
 from autosim.scenario.resolve import uncertain_inputs
 from autosim.scenario.schema import Scenario
 
-__all__ = ["BacktestResult", "backtest", "over_period", "write_backtest"]
+__all__ = ["BacktestResult", "backtest", "over_period"]
 
 BAND = (5.0, 95.0)
 
@@ -60,7 +58,7 @@ class BacktestResult:
         return 0.1 * int(self.table["recorded"].notna().sum())
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready summary (``--out`` writes it as backtest.json)."""
+        """JSON-ready summary (``--out`` writes it as backtest.json, see :mod:`.backtest_files`)."""
         rows = self.table.replace({np.nan: None}).to_dict(orient="records")
         return {
             "scenario": self.scenario,
@@ -181,21 +179,3 @@ def backtest(
     return BacktestResult(
         pd.DataFrame(table), simulated, scenario.name, start, n_days, n_replications, entropy
     )
-
-
-def write_backtest(result: BacktestResult, out_dir: str | Path) -> list[Path]:
-    """backtest.csv, backtest.json and backtest.png in ``out_dir`` (each written atomically)."""
-    from autosim.calibration.files import write_text_atomic
-    from autosim.calibration.plots import backtest_figure, save_figure
-    from autosim.io.output import json_safe, prepare_out_dir
-
-    folder = prepare_out_dir(out_dir)
-    written = [
-        write_text_atomic(folder / "backtest.csv", result.table.to_csv(index=False)),
-        write_text_atomic(
-            folder / "backtest.json",
-            json.dumps(json_safe(result.to_dict()), indent=2, allow_nan=False) + "\n",
-        ),
-    ]
-    written.append(save_figure(backtest_figure(result), folder / "backtest.png"))
-    return written

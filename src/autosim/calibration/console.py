@@ -10,11 +10,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from autosim.calibration.backtest import BacktestResult
+from autosim.calibration.fields import FIELDS
 from autosim.calibration.fitting import FitResult
 from autosim.calibration.invoices import InvoicesFit
 from autosim.calibration.jobs import JobsFit
-from autosim.calibration.records import FIELDS, RecordTable
 from autosim.calibration.stock import StockFit
+from autosim.calibration.table import RecordTable
 
 __all__ = ["print_backtest", "print_fit", "print_records"]
 

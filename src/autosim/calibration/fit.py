@@ -18,8 +18,9 @@ import numpy as np
 from autosim.calibration.fitting import FitResult
 from autosim.calibration.invoices import InvoicesFit, fit_invoices
 from autosim.calibration.jobs import JobsFit, fit_jobs
-from autosim.calibration.records import RecordTable, read_records
+from autosim.calibration.records import read_records
 from autosim.calibration.stock import StockFit, fit_stock
+from autosim.calibration.table import RecordTable
 
 __all__ = ["fit_records", "fit_table", "write_qq_plots"]
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from autosim.calibration.fitting import FitResult, fit_distribution
 from autosim.calibration.jobs import share_interval
-from autosim.calibration.records import RecordTable
+from autosim.calibration.table import RecordTable
 
 __all__ = ["InvoicesFit", "SegmentPayment", "fit_invoices"]
 

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from autosim.calibration.fitting import CANDIDATES, FitResult, fit_distribution
-from autosim.calibration.records import RecordTable
+from autosim.calibration.table import RecordTable
 
 __all__ = ["JobTypeFit", "JobsFit", "Profile", "Rate", "fit_jobs", "share_interval"]
 

@@ -2,7 +2,7 @@
 
 A back-test is only fair if the recorded history and each simulated replication are measured
 the same way. :func:`record_kpis` takes the canonical job (and optionally invoice) tables of
-:mod:`autosim.calibration.records`, whichever way they were made, and returns the same named
+:mod:`autosim.calibration.table`, whichever way they were made, and returns the same named
 numbers: jobs per day, lost share, response and service times, revenue per job, and the money
 path's delays and DSO — overall and per job type.
 """

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autosim.calibration.files import write_bytes_atomic
-from autosim.present.figures import PALETTE, _figure, _styled, png_bytes
+from autosim.atomic import write_atomic
+from autosim.present.style import PALETTE, new_figure, png_bytes, styled
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -33,10 +33,10 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "fit"
 
 
-@_styled
+@styled
 def qq_figure(fit: FitResult, title: str, unit: str) -> Figure:
     """Observed quantiles against the fitted distribution's, with the diagonal."""
-    fig, ax = _figure(5.0, 4.2)
+    fig, ax = new_figure(5.0, 4.2)
     x = np.sort(fit.data)
     probs = (np.arange(1, x.size + 1) - 0.5) / x.size
     model = fit.best.frozen.ppf(probs)  # type: ignore[attr-defined]
@@ -54,11 +54,11 @@ def qq_figure(fit: FitResult, title: str, unit: str) -> Figure:
     return fig
 
 
-@_styled
+@styled
 def backtest_figure(result: BacktestResult) -> Figure:
     """Percentile of each recorded KPI within the simulated replications, band P5–P95."""
     table = result.table[result.table["recorded"].notna()]
-    fig, ax = _figure(7.5, max(2.5, 0.26 * len(table) + 1.2))
+    fig, ax = new_figure(7.5, max(2.5, 0.26 * len(table) + 1.2))
     y = np.arange(len(table))[::-1]
     ax.axvspan(5, 95, color=PALETTE["automations"][0], alpha=0.12, label="simulated P5–P95")
     ax.axvline(50, color=PALETTE["reference"], lw=0.8)
@@ -96,4 +96,4 @@ def backtest_figure(result: BacktestResult) -> Figure:
 
 def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Write a figure as PNG atomically."""
-    return write_bytes_atomic(path, png_bytes(fig))
+    return write_atomic(path, png_bytes(fig))

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from autosim.atomic import write_atomic
 from autosim.calibration.backtest import over_period
-from autosim.calibration.files import write_text_atomic
 from autosim.calibration.simrecords import SimRecords, simulate_records
 
 __all__ = ["EXPORT_COLUMNS", "SAMPLE", "export_frame", "make_samples"]
@@ -119,7 +119,7 @@ def make_samples(
         if table is None:
             continue
         text = export_frame(table.frame, kind).to_csv(index=False, lineterminator="\n")
-        written.append(write_text_atomic(folder / name, text))
+        written.append(write_atomic(folder / name, text))
     return written
 
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from autosim.calibration.records import RecordTable, tidy_records
+from autosim.calibration.table import RecordTable, tidy_records
 from autosim.experiment.inputs import sample_inputs
 from autosim.experiment.streams import Streams
 from autosim.model.business import simulate_variant
 from autosim.model.demand import generate_jobs
-from autosim.model.inventory.engine import JOB
+from autosim.model.inventory.arrays import JOB
 from autosim.model.timetable import DAY
 from autosim.scenario.resolve import resolve
 from autosim.scenario.schema import Scenario

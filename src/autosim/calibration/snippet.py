@@ -17,18 +17,18 @@ from __future__ import annotations
 import io
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from autosim.atomic import write_atomic
 from autosim.calibration.fitting import FitResult
 from autosim.calibration.invoices import InvoicesFit
 from autosim.calibration.jobs import JobsFit, Profile
-from autosim.calibration.records import RecordError
 from autosim.calibration.stock import StockFit
+from autosim.calibration.table import RecordError
 from autosim.dists import Normal
 from autosim.errors import ScenarioError
 
@@ -270,17 +270,16 @@ def update_scenario(path: str | os.PathLike[str], snippet: CommentedMap) -> list
     _merge(doc, snippet, changes, "")
     buffer = io.StringIO()
     yaml.dump(doc, buffer)
-    handle, temp = tempfile.mkstemp(prefix=".autosim-tmp-", suffix=".yaml", dir=file.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(buffer.getvalue())
+    mode = file.stat().st_mode & 0o777
+
+    def write_checked(temp: Path) -> None:
+        """The updated text at ``temp``, kept only if it loads as a valid scenario."""
+        temp.write_text(buffer.getvalue(), encoding="utf-8")
         try:
             load_scenario(temp)
         except ScenarioError as exc:  # nothing replaced; name the user's file, not the temp
             raise ScenarioError(f"{file} (after the update, not written)", exc.problems) from None
-        os.chmod(temp, file.stat().st_mode & 0o777)
-        os.replace(temp, file)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        os.chmod(temp, mode)  # an update keeps the file's own permissions
+
+    write_atomic(file, write_checked)
     return changes

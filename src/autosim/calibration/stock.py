@@ -17,7 +17,7 @@ import pandas as pd
 
 from autosim.calibration.fitting import FitResult, fit_distribution
 from autosim.calibration.jobs import Rate
-from autosim.calibration.records import RecordTable
+from autosim.calibration.table import RecordTable
 
 __all__ = ["ItemFit", "StockFit", "fit_stock"]
 

@@ -19,9 +19,9 @@ __all__ = ["add_calibration_parsers"]
 
 def cmd_fit(args: argparse.Namespace) -> None:
     """Fit a records file; print the parameters with intervals; snippet, Q-Q plots, --into."""
+    from autosim.atomic import write_atomic
     from autosim.calibration import fit_table, read_records, snippet_of, to_yaml, update_scenario
     from autosim.calibration.console import print_fit
-    from autosim.calibration.files import write_text_atomic
     from autosim.calibration.fit import write_qq_plots
     from autosim.calibration.records import parse_mapping
 
@@ -44,7 +44,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
     text = to_yaml(snippet, header)
     _out.print(escape(text), highlight=False, soft_wrap=True)
     if args.out is not None:
-        write_text_atomic(args.out / "snippet.yaml", text)
+        write_atomic(args.out / "snippet.yaml", text)
         plots = write_qq_plots(fit, args.out)
         _out.print(
             f"wrote {args.out / 'snippet.yaml'} and {len(plots)} Q-Q plot(s)", highlight=False
@@ -91,7 +91,7 @@ def cmd_backtest(args: argparse.Namespace) -> None:
 
 def _for(items: list[str], kind: str) -> list[str]:
     """The --map entries whose field belongs to ``kind`` (backtest reads two kinds of file)."""
-    from autosim.calibration.records import FIELDS
+    from autosim.calibration.fields import FIELDS
 
     names = {f.name for f in FIELDS[kind]}
     return [i for i in items if i.rpartition("=")[2].strip() in names]
@@ -116,8 +116,8 @@ def _records_options(p: argparse.ArgumentParser) -> None:
 
 def add_calibration_parsers(sub: Any) -> None:
     """`autosim fit` and `autosim backtest` (calibration from the business's own records)."""
+    from autosim.calibration.fields import KINDS
     from autosim.calibration.fitting import CANDIDATES
-    from autosim.calibration.records import KINDS
 
     p = sub.add_parser("fit", help="fit scenario parameters to a records CSV (jobs, invoices...)")
     p.add_argument("records", type=Path, help="CSV export: job log, invoices or stock movements")

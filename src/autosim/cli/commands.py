@@ -64,7 +64,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     """Rebuild report.html and the figures from a saved output folder, without re-running."""
-    from autosim.present.report import SavedResults, write_report
+    from autosim.io.saved import SavedResults
+    from autosim.present.report import write_report
 
     path = write_report(SavedResults.load(args.folder), args.out or args.folder)
     _out.print(f"Wrote {path}", highlight=False)

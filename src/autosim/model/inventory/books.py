@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autosim.kpis import column, period_suffix
-from autosim.model.inventory.engine import ORDER, Demand, InventoryResult
+from autosim.model.inventory.arrays import ORDER, Demand, InventoryResult
 from autosim.model.timetable import DAY
 from autosim.scenario.inventory_schema import Inventory, InventoryItem
 from autosim.scenario.schema import Scenario

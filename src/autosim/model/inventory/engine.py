@@ -1,23 +1,18 @@
-"""Stock of parts and products: who gets a unit, when the shelf is refilled, what goes missing.
+"""The stock engine: every shelf's stock over time, demand by demand, delivery by delivery.
 
-This module owns the stock of every item the business keeps: the van's parts bin that
-technicians draw from (``job`` demand) and the online shop's stock counter (``order`` demand),
-which share one shelf per item. A reorder policy watches each shelf — continuously ((s, S),
-(r, Q), base stock), at periodic counts that may be wrong (``periodic``), or not at all until
-someone finds the bin empty (``none``) — and the supplier delivers after a lead time. A demand the
+This module owns the simulation of stock of every item the business keeps: the van's parts bin
+that technicians draw from (``job`` demand) and the online shop's stock counter (``order``
+demand), which share one shelf per item. Each shelf follows its reorder policy
+(:mod:`autosim.model.inventory.policy`) and the supplier delivers after a lead time. A demand the
 shelf cannot fill waits for the next delivery (``backorder``, first come first served) or goes
 elsewhere (``lost``). The shop may show a stock figure that is only synchronised now and then, so
 it can sell what it no longer has: an *oversell*, cancelled and refunded.
 
-Nothing here draws random numbers. Demand (:class:`Demand`) and the supply side's randomness
-(:class:`Supply`: lead times, count errors, noticing delays) come in as arrays, indexed by
-occurrence (the k-th replenishment of item i uses ``lead_times[i][k]``, the k-th count of item i
-uses ``count_errors[i][k]``). Every variant of a replication therefore sees the same customers and
-the same supplier; a policy change alters what the shop does, not what happens to it.
-
 The engine is an exact event loop over Python lists (demand in time order, merged with a heap of
-deliveries, counts and stock-figure syncs); money, KPIs and the cash ledger are the caller's,
-from the recorded arrays. Times are in days.
+deliveries, counts and stock-figure syncs) on the arrays of :mod:`autosim.model.inventory.arrays`;
+nothing here is random, and times are in days. :class:`ShelfRun` is one simulation, open to
+extension: the stock room (:mod:`autosim.model.inventory.stock`) subclasses it for automations
+adopted mid-run.
 """
 
 from __future__ import annotations
@@ -26,309 +21,30 @@ import heapq
 import math
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from autosim.queueing import checked_int
+from autosim.model.inventory.arrays import ORDER, Demand, InventoryResult, Supply, check_sizes
+from autosim.model.inventory.policy import StockItem
+from autosim.model.inventory.validate import days
 
 __all__ = [
-    "JOB",
-    "ORDER",
-    "POLICY_KINDS",
-    "Demand",
-    "InventoryResult",
-    "Policy",
-    "StockItem",
-    "Supply",
-    "max_orders",
-    "n_reviews",
+    "EVENT_NOTICE",
+    "EVENT_RECEIPT",
+    "EVENT_REVIEW",
+    "EVENT_SYNC",
+    "RULE_NONE",
+    "RULE_PERIODIC",
+    "RULE_RQ",
+    "RULE_SS",
+    "ShelfRun",
     "simulate_inventory",
 ]
 
-JOB = 0
-"""Demand source code: a technician needs a part for a job."""
-ORDER = 1
-"""Demand source code: an online customer order."""
-POLICY_KINDS = ("ss", "rq", "base_stock", "periodic", "none")
-SHORTAGE_RULES = ("backorder", "lost")
-
-_SS, _RQ, _PERIODIC, _NONE = 0, 1, 2, 3
-_RECEIPT, _SYNC, _NOTICE, _REVIEW = 0, 1, 2, 3  # tie order at equal times: deliveries first
-
-
-# --------------------------------------------------------------------------- validation helpers
-
-
-def _time(name: str, value: object, *, positive: bool) -> float:
-    """A finite number of days, > 0 (``positive``) or >= 0."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise ValueError(f"{name} must be a number of days (got {value!r})")
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (positive and number == 0):
-        raise ValueError(f"{name} must be {'> 0' if positive else '>= 0'} days (got {value!r})")
-    return number
-
-
-def _int_array(name: str, values: object, minimum: int | None = None) -> np.ndarray:
-    """A read-only 1-D int64 array of whole numbers (2.0 is accepted, 2.5 is not)."""
-    arr = np.asarray(values)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array (got shape {arr.shape})")
-    if arr.size and not (np.issubdtype(arr.dtype, np.integer) or np.all(np.mod(arr, 1) == 0)):
-        raise ValueError(f"{name} must hold whole numbers")
-    out = arr.astype(np.int64)
-    if minimum is not None and out.size and out.min() < minimum:
-        raise ValueError(f"{name} must be >= {minimum} (got {out.min()})")
-    out.flags.writeable = False
-    return out
-
-
-def _time_array(name: str, values: object) -> np.ndarray:
-    """A read-only float array (0-D for a constant, 1-D for draws) of finite values >= 0."""
-    arr = np.array(values, dtype=np.float64)
-    if arr.ndim > 1 or not np.all(np.isfinite(arr)) or (arr.size and arr.min() < 0):
-        raise ValueError(f"{name} must be a number or 1-D array of finite days >= 0")
-    arr.flags.writeable = False
-    return arr
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class Policy:
-    """How one shelf is refilled; build it with the class methods, which read like the theory.
-
-    ``reorder_point`` is s (``ss``) or r (``rq``); ``order_up_to`` is S; ``order_quantity`` is Q
-    (``rq``, and the amount ordered by hand under ``none``); ``review_every`` is T in days.
-    """
-
-    kind: str
-    reorder_point: int | None = None
-    order_up_to: int | None = None
-    order_quantity: int | None = None
-    review_every: float | None = None
-    notice_delay: float = 0.0
-
-    @classmethod
-    def ss(cls, s: int, S: int) -> Policy:
-        """Continuous review: when the position drops to ``s`` or below, order up to ``S``."""
-        return cls("ss", reorder_point=s, order_up_to=S)
-
-    @classmethod
-    def rq(cls, r: int, Q: int) -> Policy:
-        """Continuous review: when the position drops to ``r`` or below, order ``Q`` (or n Q)."""
-        return cls("rq", reorder_point=r, order_quantity=Q)
-
-    @classmethod
-    def base_stock(cls, S: int) -> Policy:
-        """One-for-one replenishment keeping the position at ``S`` (the (S - 1, S) policy)."""
-        return cls("base_stock", order_up_to=S)
-
-    @classmethod
-    def periodic(cls, T: float, S: int) -> Policy:
-        """Count every ``T`` days (t = 0, T, 2T, ...) and order up to ``S`` on the count."""
-        return cls("periodic", order_up_to=S, review_every=T)
-
-    @classmethod
-    def manual(cls, Q: int, notice_delay: float = 0.0) -> Policy:
-        """No policy (kind ``none``): order ``Q`` by hand ``notice_delay`` days after a stockout."""
-        return cls("none", order_quantity=Q, notice_delay=notice_delay)
-
-    def __post_init__(self) -> None:
-        if self.kind not in POLICY_KINDS:
-            raise ValueError(f"policy kind must be one of {POLICY_KINDS} (got {self.kind!r})")
-        needs = {
-            "ss": ("reorder_point", "order_up_to"),
-            "rq": ("reorder_point", "order_quantity"),
-            "base_stock": ("order_up_to",),
-            "periodic": ("order_up_to", "review_every"),
-            "none": ("order_quantity",),
-        }[self.kind]
-        for name in ("reorder_point", "order_up_to", "order_quantity", "review_every"):
-            given = getattr(self, name) is not None
-            if given != (name in needs):
-                rule = "needs" if name in needs else "does not take"
-                raise ValueError(f"policy {self.kind!r} {rule} {name}")
-        where = f"policy {self.kind!r}:"
-        if self.order_up_to is not None:
-            object.__setattr__(
-                self, "order_up_to", checked_int(f"{where} S", self.order_up_to, minimum=0)
-            )
-        if self.order_quantity is not None:
-            object.__setattr__(
-                self, "order_quantity", checked_int(f"{where} Q", self.order_quantity, minimum=1)
-            )
-        if self.reorder_point is not None:
-            s = checked_int(f"{where} reorder point", self.reorder_point)
-            if self.kind == "ss" and s >= self.order_up_to:  # type: ignore[operator]
-                raise ValueError(f"{where} s must be < S (got s={s}, S={self.order_up_to})")
-            object.__setattr__(self, "reorder_point", s)
-        if self.review_every is not None:
-            T = _time(f"{where} T", self.review_every, positive=True)
-            object.__setattr__(self, "review_every", T)
-        object.__setattr__(
-            self, "notice_delay", _time(f"{where} notice_delay", self.notice_delay, positive=False)
-        )
-
-
-@dataclass(frozen=True)
-class StockItem:
-    """What the business decides about one item: its policy, opening stock and shortage rules.
-
-    ``job_shortage`` / ``order_shortage``: ``"backorder"`` (the demand waits for the next
-    delivery) or ``"lost"`` (the job sends someone to the supply house, the customer buys
-    elsewhere).
-    """
-
-    policy: Policy
-    initial_on_hand: int
-    job_shortage: str = "backorder"
-    order_shortage: str = "lost"
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.policy, Policy):
-            raise ValueError(f"policy must be a Policy (got {self.policy!r})")
-        object.__setattr__(
-            self, "initial_on_hand", checked_int("initial_on_hand", self.initial_on_hand, minimum=0)
-        )
-        for name in ("job_shortage", "order_shortage"):
-            if getattr(self, name) not in SHORTAGE_RULES:
-                raise ValueError(
-                    f"{name} must be one of {SHORTAGE_RULES} (got {getattr(self, name)!r})"
-                )
-
-
-@dataclass(frozen=True)
-class Demand:
-    """Every request for stock in one replication, sorted by time (days); arrays are read-only.
-
-    ``source`` is :data:`JOB` or :data:`ORDER`. Draw it once per replication and pass the same
-    object to every variant.
-    """
-
-    time: np.ndarray
-    item: np.ndarray
-    quantity: np.ndarray
-    source: np.ndarray
-
-    def __post_init__(self) -> None:
-        t = np.array(self.time, dtype=np.float64)
-        if t.ndim != 1 or not np.all(np.isfinite(t)) or (t.size and t.min() < 0):
-            raise ValueError("demand time must be a 1-D array of finite days >= 0")
-        if np.any(np.diff(t) < 0):
-            raise ValueError("demand time must be sorted (earliest first)")
-        t.flags.writeable = False
-        object.__setattr__(self, "time", t)
-        object.__setattr__(self, "item", _int_array("demand item", self.item, 0))
-        object.__setattr__(self, "quantity", _int_array("demand quantity", self.quantity, 1))
-        src = _int_array("demand source", self.source, 0)
-        if src.size and src.max() > ORDER:
-            raise ValueError(f"demand source must be JOB (0) or ORDER (1) (got {src.max()})")
-        object.__setattr__(self, "source", src)
-        if not t.size == self.item.size == self.quantity.size == src.size:
-            raise ValueError("demand time, item, quantity and source must have the same length")
-
-
-@dataclass(frozen=True)
-class Supply:
-    """The supply side's randomness per item, consumed in order of occurrence (CRN-friendly).
-
-    ``lead_times[i]`` is a fixed lead time (a number) or the draws for item i's replenishments:
-    order k uses draw k (e.g. ``dist.ppf(u)`` with uniforms from the item's own stream), so
-    variants that place different orders still share their k-th delivery delay. ``count_errors[i]``
-    (periodic policies, whole units added to the true count at review k; ``None`` means exact
-    counts) and ``notice_delays[i]`` (``none`` policy, delay before the k-th noticed stockout is
-    ordered; ``None`` means the policy's constant) work the same way. Size the arrays with
-    :func:`max_orders` and :func:`n_reviews`.
-    """
-
-    lead_times: Sequence[np.ndarray | float]
-    count_errors: Sequence[np.ndarray | None] | None = None
-    notice_delays: Sequence[np.ndarray | None] | None = None
-
-    def __post_init__(self) -> None:
-        leads = tuple(_time_array(f"lead_times[{i}]", v) for i, v in enumerate(self.lead_times))
-        object.__setattr__(self, "lead_times", leads)
-        n = len(leads)
-        for name, conv in (("count_errors", _int_array), ("notice_delays", _time_array)):
-            values = getattr(self, name)
-            if values is None:
-                continue
-            if len(values) != n:
-                raise ValueError(f"{name} must have one entry per item ({n}, got {len(values)})")
-            out = tuple(
-                None if v is None else conv(f"{name}[{i}]", v) for i, v in enumerate(values)
-            )
-            object.__setattr__(self, name, out)
-
-
-def n_reviews(policy: Policy, horizon: float) -> int:
-    """Number of counts a periodic policy makes in ``[0, horizon)`` (0 for other kinds)."""
-    if policy.kind != "periodic":
-        return 0
-    return math.ceil(horizon / policy.review_every)  # type: ignore[operator]
-
-
-def max_orders(policy: Policy, demand_units: int, horizon: float) -> int:
-    """Upper bound on the replenishments of one item: how many lead-time draws to pass.
-
-    Continuous policies order at most at t = 0 and once per demand event; periodic ones at most
-    once per count; ``none`` once per noticed stockout, i.e. per short demand event or per
-    delivery swallowed whole by the backlog. A generator's first k draws do not depend on how
-    many are drawn, so variants may size their arrays differently and still share them.
-    """
-    if policy.kind == "periodic":
-        return n_reviews(policy, horizon)
-    if policy.kind == "none":
-        return 2 * demand_units + 1
-    return demand_units + 1
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class InventoryResult:
-    """What happened, as arrays: per demand event, per item, per replenishment order, per day.
-
-    A demand event is exactly one of: ``filled_now``; filled later (``fill_time`` > its time);
-    ``lost``; ``oversold``; or still waiting at the horizon (see :attr:`pending_`). Unit counts
-    satisfy ``initial + received - consumed - sold = final_on_hand`` per item, and all demand
-    units = ``consumed + sold + lost + oversold + final_backorders``.
-    """
-
-    filled_now: np.ndarray
-    fill_time: np.ndarray
-    lost: np.ndarray
-    oversold: np.ndarray
-    ordered_units: np.ndarray
-    received_units: np.ndarray
-    orders_placed: np.ndarray
-    consumed_units: np.ndarray
-    sold_units: np.ndarray
-    lost_units: np.ndarray
-    oversold_units: np.ndarray
-    stockout_events: np.ndarray
-    final_on_hand: np.ndarray
-    final_backorders: np.ndarray
-    time_avg_on_hand: np.ndarray
-    time_avg_backorders: np.ndarray
-    order_item: np.ndarray
-    order_time: np.ndarray
-    order_quantity: np.ndarray
-    order_received: np.ndarray  # NaN: still on its way at the horizon
-    daily_on_hand: np.ndarray  # (items, days): on hand at the end of each day
-    n_events: int = field(default=0)
-
-    @property
-    def pending_(self) -> np.ndarray:
-        """Per event: backordered and not yet filled at the horizon."""
-        return ~(self.lost | self.oversold) & np.isnan(self.fill_time)
-
-
-# --------------------------------------------------------------------------- the engine
+#: How :class:`ShelfRun` encodes a policy kind in ``ShelfRun.kind`` (base stock is (S - 1, S)).
+RULE_SS, RULE_RQ, RULE_PERIODIC, RULE_NONE = 0, 1, 2, 3
+#: Kinds of scheduled events; at equal times the lower kind comes first (deliveries first).
+EVENT_RECEIPT, EVENT_SYNC, EVENT_NOTICE, EVENT_REVIEW = 0, 1, 2, 3
 
 
 def simulate_inventory(
@@ -375,39 +91,14 @@ def simulate_inventory(
     InventoryResult
         Per event, per item, per replenishment order and per day; money is the caller's.
     """
-    horizon = _time("horizon", horizon, positive=True)
+    horizon = days("horizon", horizon, positive=True)
     sync = (
         None
         if sync_every is None or sync_every == 0
-        else _time("sync_every", sync_every, positive=True)
+        else days("sync_every", sync_every, positive=True)
     )
-    _check_sizes(items, demand, supply, horizon)
-    return _Run(items, demand, supply, horizon, sync).result()
-
-
-def _check_sizes(
-    items: Sequence[StockItem], demand: Demand, supply: Supply, horizon: float
-) -> None:
-    """Inputs agree with each other: item indices, per-item arrays, enough count errors."""
-    n = len(items)
-    if n == 0:
-        raise ValueError("items must not be empty")
-    if len(supply.lead_times) != n:
-        raise ValueError(
-            f"supply.lead_times must have one entry per item ({n}, got {len(supply.lead_times)})"
-        )
-    if demand.item.size and demand.item.max() >= n:
-        raise ValueError(f"demand item {demand.item.max()} does not exist ({n} items)")
-    if demand.time.size and demand.time[-1] >= horizon:
-        raise ValueError(f"demand time must be < horizon {horizon} (got {demand.time[-1]})")
-    for i, item in enumerate(items):
-        need = n_reviews(item.policy, horizon)
-        errors = None if supply.count_errors is None else supply.count_errors[i]
-        if need and errors is not None and errors.size < need:
-            raise ValueError(
-                f"supply.count_errors[{i}] has {errors.size} values; the periodic "
-                f"policy counts {need} times in {horizon} days"
-            )
+    check_sizes(items, demand, supply, horizon)
+    return ShelfRun(items, demand, supply, horizon, sync).result()
 
 
 def _ints(values: object) -> np.ndarray:
@@ -426,8 +117,13 @@ def _kth(draws: float | list[float], k: int, name: str, i: int) -> float:
     )
 
 
-class _Run:
-    """One simulation. Plain attributes and lists: this is the hot loop."""
+class ShelfRun:
+    """One simulation. Plain attributes and lists: this is the hot loop.
+
+    Build it from inputs that passed :func:`~autosim.model.inventory.arrays.check_sizes` and call
+    :meth:`result` once. A subclass may add event kinds after :data:`EVENT_REVIEW` (schedule them
+    with :meth:`push`, handle them in :meth:`scheduled`) or override :meth:`demand_event`.
+    """
 
     def __init__(
         self,
@@ -440,7 +136,13 @@ class _Run:
         n = len(items)
         self.horizon, self.sync = horizon, sync
         pol = [it.policy for it in items]
-        kinds = {"ss": _SS, "base_stock": _SS, "rq": _RQ, "periodic": _PERIODIC, "none": _NONE}
+        kinds = {
+            "ss": RULE_SS,
+            "base_stock": RULE_SS,
+            "rq": RULE_RQ,
+            "periodic": RULE_PERIODIC,
+            "none": RULE_NONE,
+        }
         self.kind = [kinds[p.kind] for p in pol]
         self.up_to = [p.order_up_to or 0 for p in pol]  # 0 and 1.0 below: unused by the kind
         self.low = [
@@ -498,17 +200,21 @@ class _Run:
         self.on_order[i] += q
         self.ordered[i] += q
         self.orders.append([i, t, q, math.nan])
-        self.push(when, _RECEIPT, i, len(self.orders) - 1)
+        self.push(when, EVENT_RECEIPT, i, len(self.orders) - 1)
 
     def check(self, i: int, t: float) -> None:
         """Continuous review after the position of item i changed."""
         kind = self.kind[i]
-        if kind > _RQ:
+        if kind > RULE_RQ:
             return
         ip = self.on_hand[i] + self.on_order[i] - self.backlog[i]
         low = self.low[i]
         if ip <= low:
-            q = self.up_to[i] - ip if kind == _SS else ((low - ip) // self.qty[i] + 1) * self.qty[i]
+            q = (
+                self.up_to[i] - ip
+                if kind == RULE_SS
+                else ((low - ip) // self.qty[i] + 1) * self.qty[i]
+            )
             self.place(i, t, q)
 
     # -- events ----------------------------------------------------------------------------
@@ -552,18 +258,18 @@ class _Run:
         ip = max(counted, 0) + self.on_order[i] - self.backlog[i]
         if ip < self.up_to[i]:
             self.place(i, t, self.up_to[i] - ip)
-        self.push((k + 1) * self.review[i], _REVIEW, i, 0)
+        self.push((k + 1) * self.review[i], EVENT_REVIEW, i, 0)
 
     def notice(self, i: int, t: float) -> None:
         """Someone finds the bin empty; under ``none`` they order by hand after a delay."""
-        if self.kind[i] != _NONE or self.noticing[i] or self.on_order[i]:
+        if self.kind[i] != RULE_NONE or self.noticing[i] or self.on_order[i]:
             return
         k = self.n_notices[i]
         self.n_notices[i] = k + 1
         delays = self.notices[i]
         delay = self.delay[i] if delays is None else _kth(delays, k, "notice_delays", i)
         self.noticing[i] = True
-        self.push(t + delay, _NOTICE, i, 0)
+        self.push(t + delay, EVENT_NOTICE, i, 0)
 
     def demand_event(self, e: int, t: float, i: int, q: int) -> None:
         """One request: filled from the shelf, oversold, lost, or queued for the next delivery."""
@@ -603,7 +309,7 @@ class _Run:
             self.backlog[i] += q - stock
             self.waiting[i].append([e, q - stock])
             self.short(i, t)
-        if self.kind[i] <= _RQ:
+        if self.kind[i] <= RULE_RQ:
             self.check(i, t)
 
     def short(self, i: int, t: float) -> None:
@@ -615,10 +321,10 @@ class _Run:
 
     def scheduled(self, t: float, kind: int, i: int, payload: int) -> None:
         """A sync of the shop's figure, a noticed stockout or a periodic count."""
-        if kind == _SYNC:
+        if kind == EVENT_SYNC:
             self.shown = list(self.on_hand)
-            self.push((payload + 1) * self.sync, _SYNC, 0, payload + 1)  # type: ignore[operator]
-        elif kind == _NOTICE:
+            self.push((payload + 1) * self.sync, EVENT_SYNC, 0, payload + 1)  # type: ignore[operator]
+        elif kind == EVENT_NOTICE:
             self.noticing[i] = False
             self.place(i, t, self.qty[i])
         else:
@@ -634,7 +340,7 @@ class _Run:
             while self.next_day <= t:
                 days.append(list(self.on_hand))
                 self.next_day += 1.0
-            if kind == _RECEIPT:
+            if kind == EVENT_RECEIPT:
                 self.receive(t, i, payload)
             else:
                 self.scheduled(t, kind, i, payload)
@@ -644,12 +350,12 @@ class _Run:
 
     def run(self) -> None:
         for i, kind in enumerate(self.kind):
-            if kind == _PERIODIC:
-                self.push(0.0, _REVIEW, i, 0)
+            if kind == RULE_PERIODIC:
+                self.push(0.0, EVENT_REVIEW, i, 0)
             else:
                 self.check(i, 0.0)
         if self.sync is not None:
-            self.push(self.sync, _SYNC, 0, 1)
+            self.push(self.sync, EVENT_SYNC, 0, 1)
         heap, d = self.heap, self.demand
         self.n_events += d.time.size
         for e, (t, i, q) in enumerate(

@@ -2,13 +2,12 @@
 
 This module is the storekeeper between the rest of the business and the stock engine
 (:mod:`autosim.model.inventory.engine`). After the dispatch run it knows when each technician
-reached each
-job; a job that needs a part takes it from the shelf then. Online customers order around the
-clock; the shop accepts an order when its stock figure — synchronised only every ``sync_every``
-— shows enough, so it may sell what is already gone (an oversell: cancelled, refunded). The
-storekeeper reorders by the rule on each bin card, pays the supplier on delivery or on terms, and
-closes the books (KPIs, daily cash, what missing parts did to jobs:
-:mod:`autosim.model.inventory.books`).
+reached each job; a job that needs a part takes it from the shelf then. Online customers order
+around the clock; the shop accepts an order when its stock figure — synchronised only every
+``sync_every`` — shows enough, so it may sell what is already gone (an oversell: cancelled,
+refunded). The storekeeper reorders by the rule on each bin card
+(:mod:`autosim.model.inventory.policy`), pays the supplier on delivery or on terms, and closes
+the books (KPIs, daily cash, what missing parts did to jobs: :mod:`autosim.model.inventory.books`).
 
 Common random numbers: online orders, lead times, count errors and noticing delays are drawn per
 replication from named streams (``inventory:orders:<item>``, ``inventory:lead:<item>``,
@@ -36,72 +35,37 @@ Approximations, stated plainly:
   flagged (``return_visit``) for the satisfaction model.
 * Automations act on the whole shelf (see :mod:`autosim.scenario.inventory_schema`): real-time
   stock per online order with the adoption probability; review, count accuracy and demand-based
-  reorder points switch on when the adoption share first reaches 50%.
+  reorder points switch on when the adoption share first reaches 50%
+  (:func:`autosim.model.inventory.policy.policy_plan`).
 * Stock KPIs cover the whole horizon (the opening stock is the analyst's, not a warm-up artefact).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from statistics import NormalDist
 
 import numpy as np
 
 from autosim.dists import Constant
 from autosim.model.automation import adoption_share
 from autosim.model.demand import Jobs
+from autosim.model.inventory.arrays import JOB, ORDER, Demand, Supply, check_sizes
 from autosim.model.inventory.books import STOCK_FLOWS, StockOutcome, read_books
-from autosim.model.inventory.engine import (
-    _PERIODIC,
-    _REVIEW,
-    _SS,
-    JOB,
-    ORDER,
-    Demand,
-    Policy,
-    StockItem,
-    Supply,
-    _check_sizes,
-    _Run,
-    n_reviews,
-)
+from autosim.model.inventory.engine import EVENT_REVIEW, RULE_PERIODIC, RULE_SS, ShelfRun
+from autosim.model.inventory.policy import Policy, StockItem, n_reviews, policy_plan
 from autosim.model.timetable import DAY
 from autosim.scenario.inventory_schema import Inventory, InventoryItem, quantity_units
 from autosim.scenario.schema import Automation, Scenario
 
-__all__ = ["STOCK_FLOWS", "StockOutcome", "run_stock", "switch_day"]
+__all__ = ["STOCK_FLOWS", "StockOutcome", "run_stock"]
 
 Stream = Callable[[str], np.random.Generator]
 
-#: The whole-shelf switches: effect path -> the value that switches them on.
-SWITCHES = {
-    "inventory.review": "continuous",
-    "inventory.count_accuracy": "exact",
-    "inventory.reorder_points": "demand_based",
-}
-_SWITCH = 4  # heap event kind, after the engine's own (receipt, sync, notice, review)
+#: Heap event kind of the whole-shelf switch, after the engine's own (receipt, ..., review).
+_SWITCH = EVENT_REVIEW + 1
 
 
 # --------------------------------------------------------------------------- adoption
-
-
-def _half_adopted(auto: Automation) -> float:
-    """Minutes at which the automation's adoption share first reaches 50% (inf: never)."""
-    level = float(auto.adoption.level)
-    if level < 0.5:
-        return math.inf
-    ramp = float(auto.adoption.ramp)
-    return float(auto.costs.implementation) + (ramp * 0.5 / level if ramp > 0 else 0.0)
-
-
-def switch_day(inv: Inventory, automations: Sequence[Automation], path: str) -> float:
-    """Day from which a whole-shelf switch is on: 0 if the file sets it, inf if never."""
-    on = SWITCHES[path]
-    if getattr(inv, path.split(".")[1]) == on:
-        return 0.0
-    times = [_half_adopted(a) for a in automations if a.effects.get(path) == on]
-    return min(times, default=math.inf) / DAY
 
 
 def _real_time_orders(
@@ -122,58 +86,10 @@ def _real_time_orders(
     return flags
 
 
-# --------------------------------------------------------------------------- policies
+# --------------------------------------------------------------------------- the adopting run
 
 
-def demand_based_points(scenario: Scenario, i: int) -> tuple[int, int]:
-    """(s, S) for item ``i`` from its expected demand: service-level s, s + EOQ for S."""
-    inv = scenario.inventory
-    item = inv.items[i]
-    flows = [(float(item.orders_per_day), item.units_per_order)]
-    scale = float(scenario.dispatch.rate_factor)
-    for jt in scenario.dispatch.job_types:
-        flows += [
-            (float(jt.rate_per_day) * scale * float(need.prob), need.quantity)
-            for need in jt.parts
-            if need.item == item.id
-        ]
-    mu = sum(r * max(q.mean, 1.0) for r, q in flows)  # units per day
-    second = sum(r * (q.sd**2 + max(q.mean, 1.0) ** 2) for r, q in flows)  # compound Poisson
-    lead_mean, lead_sd = item.lead_time.mean / DAY, item.lead_time.sd / DAY
-    mean = mu * lead_mean
-    var = second * lead_mean + mu**2 * lead_sd**2
-    z = NormalDist().inv_cdf(float(inv.service_level))
-    s = max(0, math.ceil(mean + z * math.sqrt(var)))
-    holding = float(item.holding_cost_rate) * float(item.unit_cost)
-    eoq = math.sqrt(2 * 365 * mu * float(item.order_cost) / holding) if holding > 0 else 0.0
-    return s, s + max(1, round(eoq))
-
-
-def _policies(
-    scenario: Scenario, continuous: bool, demand_based: bool, horizon_days: float
-) -> list[Policy]:
-    """The engine policy of every item under the given whole-shelf settings."""
-    out = []
-    for i, item in enumerate(scenario.inventory.items):
-        p = item.policy
-        if p.kind == "never":
-            out.append(Policy.manual(1, notice_delay=horizon_days))  # the notice never comes
-        elif demand_based:
-            out.append(Policy.ss(*demand_based_points(scenario, i)))
-        elif p.kind == "ss" or (continuous and p.kind in ("periodic", "none")):
-            out.append(Policy.ss(p.reorder_point, p.order_up_to))
-        elif p.kind == "rq":
-            out.append(Policy.rq(p.reorder_point, p.order_quantity))
-        elif p.kind == "base_stock":
-            out.append(Policy.base_stock(p.order_up_to))
-        elif p.kind == "periodic":
-            out.append(Policy.periodic(float(p.review_every) / DAY, p.order_up_to))
-        else:
-            out.append(Policy.manual(p.order_quantity))
-    return out
-
-
-class _AdoptingRun(_Run):
+class _AdoptingRun(ShelfRun):
     """The engine's run, plus per-order real-time stock and a mid-run switch to (s, S) review.
 
     Real-time orders bypass the stale figure (and lower it when accepted, as the shop took them);
@@ -203,9 +119,9 @@ class _AdoptingRun(_Run):
     def scheduled(self, t: float, kind: int, i: int, payload: int) -> None:
         if kind == _SWITCH:
             for j, (s, big_s) in self.new_policy.items():
-                self.kind[j], self.low[j], self.up_to[j] = _SS, s, big_s
+                self.kind[j], self.low[j], self.up_to[j] = RULE_SS, s, big_s
                 self.check(j, t)
-        elif kind != _REVIEW or self.kind[i] == _PERIODIC:
+        elif kind != EVENT_REVIEW or self.kind[i] == RULE_PERIODIC:
             super().scheduled(t, kind, i, payload)
 
 
@@ -312,24 +228,6 @@ def _all_demand(
     return demand, job[order], realtime[order]
 
 
-def _plan(
-    scenario: Scenario, automations: Sequence[Automation]
-) -> tuple[list[Policy], float, dict[int, tuple[int, int]], float]:
-    """Policies at day 0, the switch day, the (s, S) items take then, the exact-count day."""
-    inv, n_days = scenario.inventory, scenario.n_days
-    day_on = {p: switch_day(inv, automations, p) for p in SWITCHES}
-    cont, based = day_on["inventory.review"], day_on["inventory.reorder_points"]
-    start = _policies(scenario, cont <= 0, based <= 0, n_days)
-    switch = min(d for d in (cont, based, math.inf) if d > 0)  # several: all at the earliest
-    later = _policies(scenario, cont < math.inf, based < math.inf, n_days)
-    new_policy = {
-        i: (p.reorder_point, p.order_up_to)
-        for i, (p, q) in enumerate(zip(later, start, strict=True))
-        if p != q and switch < n_days
-    }
-    return start, switch, new_policy, day_on["inventory.count_accuracy"]
-
-
 def run_stock(
     scenario: Scenario,
     jobs: Jobs,
@@ -360,7 +258,7 @@ def run_stock(
     width = 2 * max(len(jt.parts) for jt in scenario.dispatch.job_types) + 2
     u = stream("inventory:parts").random((len(jobs), width))  # row = job of the whole table
     demand, job, realtime = _all_demand(scenario, jobs, rows, arrive, automations, stream, u)
-    start, switch, new_policy, exact_day = _plan(scenario, automations)
+    start, switch, new_policy, exact_day = policy_plan(scenario, automations)
     units = np.bincount(demand.item, weights=demand.quantity, minlength=len(inv.items))
     supply = _supply(scenario, start, units, exact_day, stream)
     shelf = [
@@ -373,11 +271,11 @@ def run_stock(
         for p, it in zip(start, inv.items, strict=True)
     ]
     sync = float(inv.sync_every or 0) / DAY or None
-    _check_sizes(shelf, demand, supply, float(n_days))
+    check_sizes(shelf, demand, supply, float(n_days))
     args = (shelf, demand, supply, float(n_days), sync)
     run = (
         _AdoptingRun(*args, realtime=realtime.tolist(), switch=switch, new_policy=new_policy)
         if new_policy or realtime.any()
-        else _Run(*args)  # nothing adopted mid-run: the engine as it is
+        else ShelfRun(*args)  # nothing adopted mid-run: the engine as it is
     )
     return read_books(scenario, run.result(), demand, job, len(rows), arrive, u[rows], periods)
