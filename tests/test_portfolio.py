@@ -52,8 +52,31 @@ def test_recommends_the_best_option_that_fits_the_budget() -> None:
 
 def test_nothing_fits_means_keep_the_business_as_it_is() -> None:
     options = [option("a", 5000, 0.4, 50_000, fits=False)]
+    options[0]["constraints"]["budget_upfront"].update(limit=4000.0, median=5000.0, p_holds=0.0)
     out = recommend(options, frame_of(options), "impact")
-    assert out["recommended"] is None and "keep the business as it is" in out["reason"]
+    assert out["recommended"] is None and out["binding"]["option"] == "a"
+    assert out["reason"] == out["binding"]["text"]
+    assert out["reason"].startswith("buy nothing yet: a would be the choice but does not fit")
+    assert "up-front 5,000 against a budget of 4,000 (over by 1,000)" in out["reason"]
+
+
+def test_nothing_aligned_means_buy_nothing_and_say_why() -> None:
+    options = [option("a", 5000, 0.0, 50_000), option("b", 10, 0.0, 900_000)]
+    out = recommend(options, frame_of(options), "npv")
+    assert out["recommended"] is None and out["binding"]["constraint"] == "strategy"
+    assert "no option is aligned" in out["reason"] and "b: misaligned" in out["reason"]
+
+
+def test_a_bundle_may_not_carry_a_passenger_that_moves_no_goal() -> None:
+    options = [
+        option("a", 5000, 0.5, 50_000),
+        option("crm", 100, 0.0, 9_000),  # misaligned on its own
+        option("a+crm", 5100, 0.6, 60_000),  # aligned as a bundle, thanks to a
+    ]
+    out = recommend(options, frame_of(options), "impact")
+    assert out["recommended"] == "a"
+    why = {f["id"]: f["why_not"] for f in out["frontier"]}
+    assert why == {"a": None, "crm": "misaligned", "a+crm": "includes crm is misaligned"}
 
 
 def test_interaction_is_the_paired_npv_difference() -> None:

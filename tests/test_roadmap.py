@@ -178,7 +178,7 @@ def test_suggested_order_is_value_per_cost_within_the_budget(tiny_dict) -> None:
     entries = [
         entry("a", 0.5, 100, "aligned"),  # 0.10 per unit of cost
         entry("b", 0.9, 50, "aligned"),  # 0.15
-        entry("c", 0.2, 10, "inconclusive"),  # 0.20: best value for money
+        entry("c", 0.2, 10, "inconclusive"),  # 0.20: best value for money, but not yet known
         entry("d", 0.8, 900, "detrimental"),  # harms a goal: never suggested
         entry("e", 0.01, 5, "misaligned"),  # moves no goal
         entry("f", 0.3, 5, "aligned"),  # 0.06, and still fits after c and b
@@ -186,11 +186,18 @@ def test_suggested_order_is_value_per_cost_within_the_budget(tiny_dict) -> None:
     costs = {"a": 5, "b": 6, "c": 1, "d": 1, "e": 0.1, "f": 3}
     out = suggested_order(scenario, entries, costs_frame(costs))
     assert out["measure"] == "impact" and out["budget"] == 10
-    assert [c["automation"] for c in out["order"]] == ["c", "b", "f"]
-    assert [c["cumulative_upfront"] for c in out["order"]] == [1, 7, 10]
+    assert [c["automation"] for c in out["order"]] == ["b", "f"]
+    assert [c["cumulative_upfront"] for c in out["order"]] == [6, 9]
     reasons = {c["automation"]: c["reason"] for c in out["skipped"]}
     assert reasons["d"] == "detrimental" and reasons["e"] == "misaligned"
-    assert reasons["a"].startswith("over budget (cumulative up-front 12 > 10)")
+    assert reasons["c"] == "inconclusive"
+    assert reasons["a"].startswith("over budget (cumulative up-front 11 > 10)")
+    # the recommended purchase leads, whatever its value per cost; the rest follows
+    led = suggested_order(scenario, entries, costs_frame(costs), recommended=("a",))
+    assert [(c["automation"], c["recommended"]) for c in led["order"]] == [
+        ("a", True),
+        ("f", False),
+    ]
 
 
 def test_suggested_order_without_a_strategy_is_npv_per_cost(tiny) -> None:

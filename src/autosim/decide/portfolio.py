@@ -26,10 +26,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OBJECTIVES",
+    "constraint_text",
     "interactions",
+    "member_verdicts",
     "objective_value",
     "recommend",
     "resolve_objective",
+    "why_not",
 ]
 
 
@@ -109,6 +112,59 @@ def _cost(replications: pd.DataFrame, variant_id: str) -> float:
     return float(replications.loc[mask, "automation_upfront"].mean())
 
 
+def why_not(v: dict[str, Any], member_verdicts: dict[str, str | None], judged: bool) -> str | None:
+    """The one decision rule: why this option may not be bought (None: it may).
+
+    With a strategy an option must be ``aligned`` and so must each of its automations on its
+    own (a bundle may not carry a passenger that moves no goal); without one its expected NPV
+    must be positive. Either way it must fit every constraint.
+    """
+    if judged:
+        if v.get("verdict") != "aligned":
+            return str(v.get("verdict"))
+        passengers = [
+            f"{a} is {member_verdicts[a]}"
+            for a in v["automations"]
+            if member_verdicts.get(a) not in (None, "aligned")
+        ]
+        if passengers:
+            return "includes " + " and ".join(passengers)
+    else:
+        npv = objective_value(v, "npv")
+        if npv is None or npv <= 0:
+            return "no expected gain (NPV not positive)"
+    failing = [name for name, c in (v.get("constraints") or {}).items() if not c["fits"]]
+    if failing:
+        return "does not fit: " + "; ".join(
+            constraint_text(name, v["constraints"][name]) for name in failing
+        )
+    return None
+
+
+def constraint_text(name: str, check: dict[str, Any]) -> str:
+    """A failed constraint in words, with how far off it is."""
+    limit, median, share = check.get("limit"), check.get("median"), check.get("p_holds")
+    held = "" if share is None else f" (holds in {share:.0%} of replications)"
+    if median is None or limit is None:
+        return f"{name}{held}"
+    if name == "budget_upfront":
+        over = median - limit
+        return f"up-front {median:,.0f} against a budget of {limit:,.0f} (over by {over:,.0f})"
+    if name == "max_payback_months":
+        when = f"{median:.1f} months" if np.isfinite(median) else "beyond the horizon"
+        return f"median payback {when} against a limit of {limit:g} months{held}"
+    return f"lowest cash {median:,.0f} against a floor of {limit:,.0f}{held}"
+
+
+def member_verdicts(summary_variants: list[dict[str, Any]]) -> dict[str, str | None]:
+    """Each automation's verdict on its own (its single-automation variant)."""
+    return {
+        v["automations"][0]: v.get("verdict")
+        for v in summary_variants
+        if len(v["automations"]) == 1 and v["id"] == v["automations"][0]
+    }
+
+
 def _candidate(v: dict[str, Any], replications: pd.DataFrame, objective: str) -> dict[str, Any]:
     constraints = v.get("constraints") or {}
     return {
@@ -131,6 +187,7 @@ def recommend(
     summary_variants: list[dict[str, Any]],
     replications: pd.DataFrame,
     objective: str = "impact",
+    members: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """The best variant that fits every constraint, and the frontier of value against cost.
 
@@ -138,21 +195,29 @@ def recommend(
     ``npv``, ``p_goals`` (P(all key goals met)), ``p_loss`` (P(NPV < 0), lower is better),
     ``cvar`` (expected NPV in the worst 10% of replications) or ``worst_month_cash`` (P5 of the
     lowest month-end cash balance). Ties are broken by expected NPV. When no option carries the
-    objective (``impact`` without a strategy), options are ranked by NPV instead.
+    objective (``impact`` without a strategy), options are ranked by NPV instead. Only options
+    the decision rule (:func:`why_not`) allows may be recommended; ``members`` gives each
+    automation's own verdict (default: from the single-automation entries given). When none is
+    allowed, ``binding`` says what stands in the way.
     """
     if objective not in OBJECTIVES:
         raise RunError(f"unknown objective {objective!r} (allowed: {', '.join(OBJECTIVES)})")
     options = [v for v in summary_variants if v["automations"]]
     if options and all(objective_value(v, objective) is None for v in options):
         objective = "npv"
-    candidates = [_candidate(v, replications, objective) for v in options]
+    judged = any("verdict" in v for v in options)
+    members = member_verdicts(summary_variants) if members is None else members
+    candidates = [
+        {**_candidate(v, replications, objective), "why_not": why_not(v, members, judged)}
+        for v in options
+    ]
     sign = 1.0 if OBJECTIVES[objective].higher_is_better else -1.0
 
     def score(c: dict[str, Any]) -> tuple[float, float]:
         value = -np.inf if c["value"] is None else sign * c["value"]
         return (value, -np.inf if c["npv"] is None else c["npv"])
 
-    eligible = [c for c in candidates if c["fits"] and c["verdict"] != "detrimental"]
+    eligible = [c for c in candidates if c["why_not"] is None]
     best = max(eligible, key=score, default=None)
     frontier = []
     for c in sorted(candidates, key=lambda c: (c["upfront"], [-x for x in score(c)])):
@@ -160,15 +225,36 @@ def recommend(
             o["upfront"] <= c["upfront"] and score(o) > score(c) for o in candidates if o is not c
         )
         frontier.append({**c, "efficient": not dominated})
-    return {
+    out = {
         "objective": objective,
         "objective_label": OBJECTIVES[objective].label,
         "recommended": best["id"] if best else None,
-        "reason": _reason(best, objective)
-        if best
-        else "no automation or bundle fits the "
-        "constraints without harming a goal: keep the business as it is",
+        "reason": _reason(best, objective) if best else "",
         "frontier": frontier,
+    }
+    if best is None:
+        out["binding"] = _binding(candidates, score)
+        out["reason"] = out["binding"]["text"]
+    return out
+
+
+def _binding(candidates: list[dict[str, Any]], score: Any) -> dict[str, Any]:
+    """What keeps the best otherwise-acceptable option from being recommended."""
+    held_back = [c for c in candidates if (c["why_not"] or "").startswith("does not fit")]
+    if held_back:
+        c = max(held_back, key=score)
+        return {
+            "constraint": "constraints",
+            "option": c["id"],
+            "text": f"buy nothing yet: {c['id']} would be the choice but {c['why_not']}",
+        }
+    if not candidates:
+        return {"constraint": None, "option": None, "text": "there are no options to choose"}
+    return {
+        "constraint": "strategy",
+        "option": None,
+        "text": "buy nothing yet: no option is aligned with the business's goals "
+        "(" + "; ".join(f"{c['id']}: {c['why_not']}" for c in candidates) + ")",
     }
 
 
@@ -190,6 +276,7 @@ def _reason(best: dict[str, Any], objective: str) -> str:
     impact = f"impact {best['impact']:+.2f}, " if best["impact"] is not None else ""
     npv = "-" if best["npv"] is None else f"{best['npv']:,.0f}"
     return (
-        f"{best['id']} has the {which} {spec.label} among the options that fit every constraint "
+        f"{best['id']} has the {which} {spec.label} among the options that are aligned with the "
+        "goals and fit every constraint "
         f"({value}{impact}NPV {npv}, up-front {best['upfront']:,.0f})"
     )

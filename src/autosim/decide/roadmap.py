@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from autosim.decide.portfolio import member_verdicts, recommend, why_not
 from autosim.stats import mean_ci
 
 if TYPE_CHECKING:
@@ -98,21 +99,27 @@ def _mean(rows: pd.DataFrame, column: str) -> float:
 
 
 def suggested_order(
-    scenario: Scenario, entries: Sequence[dict[str, Any]], replications: pd.DataFrame
+    scenario: Scenario,
+    entries: Sequence[dict[str, Any]],
+    replications: pd.DataFrame,
+    recommended: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Automations in order of value per up-front cost, kept while they fit the budget together.
+    """The order in which to buy: the recommended purchase first, then what else may follow.
 
-    ``entries`` are the summary's single-automation variants. Value is the strategic impact
-    score (NPV without a strategy, or when the objective is NPV); an automation is left out
-    when it is detrimental or misaligned (it moves no goal), when its expected value is not
-    positive, or when adding it would take the cumulative up-front cost over the budget — a
-    cheaper one further down may still fit.
+    ``entries`` are the summary's single-automation variants; ``recommended`` the automations
+    of the recommended option (:func:`autosim.decide.portfolio.recommend`), which come first,
+    by value per up-front cost. Other automations follow, by the same measure, when the same
+    decision rule allows them on their own (:func:`autosim.decide.portfolio.why_not`: aligned,
+    or a positive NPV without a strategy, fitting the constraints) and the cumulative up-front
+    cost stays within the budget; they were not simulated together with the recommendation.
+    Value is the strategic impact score (NPV without a strategy, or when the objective is NPV).
     """
     strategy = scenario.strategy
     measure = "npv" if strategy is None or strategy.objective == "npv" else "impact"
     budget = None
     if strategy is not None and strategy.constraints.budget_upfront is not None:
         budget = float(strategy.constraints.budget_upfront)
+    judged = strategy is not None
     ranked = []
     for e in entries:
         rows = replications.loc[replications["variant"] == e["id"], ["automation_upfront"]]
@@ -131,19 +138,21 @@ def suggested_order(
                 "npv": npv,
                 "value_per_1k": per_cost * 1000 if math.isfinite(per_cost) else per_cost,
                 "verdict": e.get("verdict"),
+                "recommended": e["automations"][0] in recommended,
+                "why_not": why_not(e, {}, judged),
             }
         )
-    ranked.sort(key=lambda c: (-np.nan_to_num(c["value_per_1k"], nan=-np.inf), c["upfront"]))
+    ranked.sort(
+        key=lambda c: (
+            not c["recommended"],
+            -np.nan_to_num(c["value_per_1k"], nan=-np.inf),
+            c["upfront"],
+        )
+    )
     order, skipped, total = [], [], 0.0
     for c in ranked:
-        value = c["impact"] if measure == "impact" else c["npv"]
-        reason = None
-        if c["verdict"] in ("detrimental", "misaligned"):
-            reason = c["verdict"]
-        elif value is None or not value > 0:
-            shown = "n/a" if value is None else _value_text(measure, value)
-            reason = f"no expected gain: {measure} {shown}"
-        elif budget is not None and total + c["upfront"] > budget:
+        reason = None if c["recommended"] else c["why_not"]
+        if reason is None and budget is not None and total + c["upfront"] > budget:
             reason = (
                 f"over budget (cumulative up-front {total + c['upfront']:,.0f} > {budget:,.0f})"
             )
@@ -226,31 +235,29 @@ def roadmap_section(
     replications: pd.DataFrame,
     variants: Sequence[Variant],
     objective: str,
+    recommended: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The ``roadmap`` part of ``summary.json``: suggested order, and the best phased plan.
 
     ``entries`` are the summary's variant entries (with verdicts and constraints when there is
-    a strategy); the best roadmap is chosen with :func:`autosim.decide.portfolio.recommend` and the
-    portfolio ``objective``, among the plans that fit every constraint without harming a goal.
+    a strategy); ``recommended`` the automations of the recommended purchase, which lead the
+    suggested order. The best roadmap is chosen by the same rule
+    (:func:`autosim.decide.portfolio.recommend`, the portfolio ``objective``).
     """
-    from autosim.decide.portfolio import recommend
-
     timed = {v.id for v in variants if v.starts}
     singles = [e for e in entries if len(e["automations"]) == 1 and e["id"] not in timed]
     section: dict[str, Any] = {
-        "suggested_order": suggested_order(scenario, singles, replications),
+        "suggested_order": suggested_order(scenario, singles, replications, recommended),
         "roadmaps": _compare_roadmaps(scenario, entries, replications, variants),
         "best": None,
         "reason": "the scenario names no roadmaps",
     }
     if section["roadmaps"]:
-        choice = recommend([e for e in entries if e["id"] in timed], replications, objective)
+        members = member_verdicts([e for e in entries if e["id"] not in timed])
+        plans = [e for e in entries if e["id"] in timed]
+        choice = recommend(plans, replications, objective, members)
         section["best"] = choice["recommended"]
-        section["reason"] = (
-            choice["reason"]
-            if choice["recommended"]
-            else "no roadmap fits the constraints without harming a goal"
-        )
+        section["reason"] = choice["reason"]
     return section
 
 
@@ -267,16 +274,19 @@ def roadmap_lines(section: dict[str, Any], currency: str = "") -> list[str]:
     order = section["suggested_order"]
     unit = "impact" if order["measure"] == "impact" else "NPV"
     budget = "" if order["budget"] is None else f", budget {_money(order['budget'])} {currency}"
-    lines = [f"Suggested order (by {unit} per 1k up-front{budget}):"]
+    lines = [
+        f"Suggested order (the recommended purchase first, then by {unit} per 1k up-front{budget}):"
+    ]
     for i, c in enumerate(order["order"], 1):
         value = c["impact"] if order["measure"] == "impact" else c["npv"]
+        tag = " (recommended)" if c.get("recommended") else " (then, budget allowing)"
         lines.append(
-            f"  {i}. {c['automation']}: up-front {_money(c['upfront'])}, {unit} "
+            f"  {i}. {c['automation']}{tag}: up-front {_money(c['upfront'])}, {unit} "
             f"{_value_text(order['measure'], value)}, "
             f"cumulative {_money(c['cumulative_upfront'])}"
         )
     if not order["order"]:
-        lines.append("  (none: nothing gains without harm within the budget)")
+        lines.append("  (none: nothing is aligned with the goals within the constraints)")
     lines += [f"  - not suggested: {c['automation']} ({c['reason']})" for c in order["skipped"]]
     for r in section["roadmaps"]:
         plan = "; ".join(

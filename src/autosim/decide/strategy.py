@@ -1,14 +1,18 @@
-"""Goals, attainment and alignment verdicts: is an automation worth it *for this business*?
+"""Goals, progress and alignment verdicts: is an automation worth it *for this business*?
 
 Each replication either meets a goal or not, so a variant's P(goal met) is a proportion (with a
 Wilson interval) and an automation's effect on a goal is a paired difference of proportions
-against the baseline of the same replications (with Newcombe's interval for paired data). An
-automation is then judged only by what it measurably does to the goals the business set itself:
+against the baseline of the same replications (with Newcombe's interval for paired data). Beside
+it, the goal's *progress* (:mod:`autosim.decide.progress`): the share of the baseline's gap to the
+target that the automation closes, paired, with an interval. An automation is then judged only
+by what it measurably does to the goals the business set itself:
 
-* ``aligned`` — improves at least one goal beyond noise and by at least ``min_effect``, harms none;
-* ``detrimental`` — harms at least one goal beyond noise and by at least ``min_effect``;
-* ``misaligned`` — its effect on every goal is confidently smaller than ``min_effect``,
-  whatever its ROI;
+* ``aligned`` — improves at least one goal beyond noise and materially (P(goal met) up by at
+  least ``min_effect``, or at least ``min_progress`` of the gap closed), harms none; "partly" in
+  the explanation when the target itself stays out of reach;
+* ``detrimental`` — harms at least one goal beyond noise and materially (either measure);
+* ``misaligned`` — on every goal both measures are confidently below the thresholds, whatever
+  its ROI;
 * ``inconclusive`` — the replications cannot tell yet; the verdict says roughly how many would.
 
 Explanations are sentences assembled from these numbers, never hand-written labels.
@@ -23,11 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autosim.decide.progress import ConditionProgress, binding, goal_progress
 from autosim.scenario.goals import Goal, Strategy, goal_met
 from autosim.stats import mean_ci, wilson_interval
 
 __all__ = [
     "GoalEffect",
+    "Rule",
     "Verdict",
     "evaluate_strategy",
     "goal_met",
@@ -63,8 +69,21 @@ def newcombe_paired_interval(
 
 
 @dataclass(frozen=True)
+class Rule:
+    """What counts as a material effect on a goal (the strategy's thresholds)."""
+
+    min_effect: float  # change in P(goal met), in probability points
+    min_progress: float = 0.25  # share of the baseline's gap to the target closed
+
+
+@dataclass(frozen=True)
 class GoalEffect:
-    """An automation's effect on one goal, against the baseline of the same replications."""
+    """An automation's effect on one goal, against the baseline of the same replications.
+
+    Two measures: the change in P(goal met) (``delta``, paired, Newcombe's interval) and the
+    share of the baseline's gap to the target that the option closes (``progress``, paired
+    ratio, delta-method interval; None when the baseline already meets the target).
+    """
 
     goal: Goal
     p_base: float
@@ -74,18 +93,39 @@ class GoalEffect:
     ci_delta: tuple[float, float]
     n: int
     counts: tuple[int, int, int, int] = (0, 0, 0, 0)  # both, only variant, only baseline, neither
+    progress: float | None = None
+    progress_ci: tuple[float, float] | None = None
+    binding: ConditionProgress | None = None  # the condition that holds the goal back
 
-    def improves(self, min_effect: float) -> bool:
-        """Better beyond noise (interval above 0) and by at least ``min_effect``."""
-        return self.ci_delta[0] > 0 and self.delta >= min_effect
+    def _has_progress(self) -> bool:
+        return self.progress is not None and self.progress_ci is not None
 
-    def harms(self, min_effect: float) -> bool:
-        """Worse beyond noise and by at least ``min_effect``."""
-        return self.ci_delta[1] < 0 and self.delta <= -min_effect
+    def improves(self, rule: Rule) -> bool:
+        """Better beyond noise and materially: in P(goal met) or in the gap closed."""
+        by_chance = self.ci_delta[0] > 0 and self.delta >= rule.min_effect
+        return by_chance or self.progresses(rule)
 
-    def negligible(self, min_effect: float) -> bool:
-        """Confidently smaller than ``min_effect`` either way."""
-        return self.ci_delta[0] > -min_effect and self.ci_delta[1] < min_effect
+    def progresses(self, rule: Rule) -> bool:
+        """Closes at least ``min_progress`` of the gap, beyond noise."""
+        return (
+            self._has_progress() and self.progress_ci[0] > 0 and self.progress >= rule.min_progress
+        )
+
+    def harms(self, rule: Rule) -> bool:
+        """Worse beyond noise and materially: in P(goal met), or moving away from the target."""
+        by_chance = self.ci_delta[1] < 0 and self.delta <= -rule.min_effect
+        away = (
+            self._has_progress() and self.progress_ci[1] < 0 and self.progress <= -rule.min_progress
+        )
+        return by_chance or away
+
+    def negligible(self, rule: Rule) -> bool:
+        """Confidently smaller than the thresholds, either way, on both measures."""
+        chance = self.ci_delta[0] > -rule.min_effect and self.ci_delta[1] < rule.min_effect
+        if not self._has_progress():
+            return chance
+        lo, hi = self.progress_ci
+        return chance and lo > -rule.min_progress and hi < rule.min_progress
 
 
 @dataclass(frozen=True)
@@ -101,23 +141,30 @@ class Verdict:
     constraints: dict[str, Any] = field(default_factory=dict)
 
 
-def _decided(e: GoalEffect, min_effect: float) -> bool:
-    return e.improves(min_effect) or e.harms(min_effect) or e.negligible(min_effect)
+def _decided(e: GoalEffect, rule: Rule) -> bool:
+    return e.improves(rule) or e.harms(rule) or e.negligible(rule)
 
 
-def _replications_needed(effects: list[GoalEffect], n: int, min_effect: float) -> int | None:
+def _scaled(e: GoalEffect, factor: float) -> GoalEffect:
+    """The same effect seen with ``factor`` times the replications (same shares, same spread)."""
+    counts = [round(c * factor) for c in e.counts]
+    progress_ci = e.progress_ci
+    if e.progress is not None and progress_ci is not None:
+        half = (progress_ci[1] - progress_ci[0]) / 2 / math.sqrt(factor)
+        progress_ci = (e.progress - half, e.progress + half)
+    ci = newcombe_paired_interval(*counts)
+    return replace(e, ci_delta=ci, n=sum(counts), progress_ci=progress_ci)
+
+
+def _replications_needed(effects: list[GoalEffect], n: int, rule: Rule) -> int | None:
     """Replications at which every undecided goal would be decided, if the observed shares held.
 
-    The paired counts are scaled up (same proportions) until each goal's interval either
-    clears ``min_effect`` or fits inside it; None when even 1000 times more would not do.
+    The paired counts are scaled up (same proportions) and the progress interval narrowed by
+    the square root of the factor, until each goal's intervals clear the thresholds or fit
+    inside them; None when even 1000 times more would not do.
     """
     for factor in (1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 128, 256, 512, 1000):
-        scaled = []
-        for e in effects:
-            counts = [round(c * factor) for c in e.counts]
-            ci = newcombe_paired_interval(*counts)
-            scaled.append(replace(e, ci_delta=ci, n=sum(counts)))
-        if all(_decided(e, min_effect) for e in scaled):
+        if all(_decided(_scaled(e, factor), rule) for e in effects):
             return math.ceil(n * factor)
     return None
 
@@ -125,33 +172,36 @@ def _replications_needed(effects: list[GoalEffect], n: int, min_effect: float) -
 def judge(
     automation_id: str,
     effects: list[GoalEffect],
-    min_effect: float,
+    rule: Rule,
     roi_mean: float | None = None,
 ) -> tuple[str, str, int | None]:
-    """Verdict, plain-language explanation and (when inconclusive) replications needed."""
-    improved = [e for e in effects if e.improves(min_effect)]
-    harmed = [e for e in effects if e.harms(min_effect)]
-    undecided = [e for e in effects if e not in improved + harmed and not e.negligible(min_effect)]
+    """Verdict, plain-language explanation and (when inconclusive) replications needed.
+
+    ``aligned``: improves a goal materially (P(goal met) by ``min_effect`` or its gap by
+    ``min_progress``, beyond noise) and harms none; ``detrimental``: harms one; ``misaligned``:
+    confidently below both thresholds on every goal; ``inconclusive``: not yet known.
+    """
+    improved = [e for e in effects if e.improves(rule)]
+    harmed = [e for e in effects if e.harms(rule)]
+    undecided = [e for e in effects if e not in improved + harmed and not e.negligible(rule)]
     n = effects[0].n if effects else 0
     if harmed:
-        text = f"{automation_id} lowers the chance that " + ", and that ".join(
-            _change(e) for e in harmed
-        )
+        text = f"{automation_id} " + "; and ".join(_harm_words(e, rule) for e in harmed)
         if improved:
-            text += ", even though it raises the chance that " + ", and that ".join(
-                _change(e) for e in improved
-            )
+            text += ", even though it " + "; and ".join(_gain_words(e, rule) for e in improved)
         return "detrimental", text + ".", None
     if improved:
-        text = f"{automation_id} raises the chance that " + ", and that ".join(
-            _change(e) for e in improved
-        )
+        partly = all(not _reached(e, rule) for e in improved)
+        lead = f"{automation_id} is partly aligned: it " if partly else f"{automation_id} "
+        text = lead + "; and ".join(_gain_words(e, rule) for e in improved)
+        if partly:
+            text += " (the target stays out of reach in most replications)"
         rest = [e for e in effects if e not in improved]
         if rest:
-            text += "; it does not measurably change " + _goal_list(rest)
+            text += "; it does not materially change " + _goal_list(rest)
         return "aligned", text + ".", None
     if undecided:
-        needed = _replications_needed(undecided, n, min_effect)
+        needed = _replications_needed(undecided, n, rule)
         settle = (
             f"about {needed} replications would settle it"
             if needed
@@ -163,13 +213,56 @@ def judge(
             + f"; {settle}."
         )
         return "inconclusive", text, needed
-    largest = max(effects, key=lambda e: abs(e.delta))
-    roi = f", although its ROI is {roi_mean:+.0%}" if roi_mean is not None else ""
+    roi = f"; its ROI is {roi_mean:+.0%}" if roi_mean is not None else ""
     text = (
-        f"{automation_id} moves none of the business's goals beyond noise (largest change: "
-        f"{largest.delta * 100:+.0f} points on whether {largest.goal.text()}){roi}."
+        f"{automation_id} moves no goal by a material amount (at least "
+        f"{rule.min_effect * 100:.0f} points of P(goal met), or {rule.min_progress:.0%} of the "
+        f"gap to a target): {_largest_words(effects)}{roi}."
     )
     return "misaligned", text, None
+
+
+def _reached(e: GoalEffect, rule: Rule) -> bool:
+    """Does the option make the goal likely met (not only closer)?"""
+    raised = e.ci_delta[0] > 0 and e.delta >= rule.min_effect
+    return raised or e.p_variant >= 0.5
+
+
+def _progress_words(e: GoalEffect) -> str:
+    """'closes 47% [28%, 66%] of the gap to <goal> (+7.1% against +15% wanted)'."""
+    lo, hi = e.progress_ci or (math.nan, math.nan)
+    words = f"{e.progress:.0%} [{lo:.0%}, {hi:.0%}] of the gap to {e.goal.text()}"
+    c = e.binding
+    if c is not None and c.change_pct is not None and "wanted_change" in c.level:
+        words += f" ({c.change_pct:+.1%} of the {c.level['wanted_change']:+.0%} wanted)"
+    elif c is not None and np.isfinite(c.level["mean"]):
+        words += (
+            f" (level {c.level['mean']:.3g} against a target of {c.level['target_text']}, "
+            f"baseline {c.level['baseline_mean']:.3g})"
+        )
+    return words
+
+
+def _gain_words(e: GoalEffect, rule: Rule) -> str:
+    if e.ci_delta[0] > 0 and e.delta >= rule.min_effect:
+        return f"raises the chance that {_change(e)}"
+    return "closes " + _progress_words(e)
+
+
+def _harm_words(e: GoalEffect, rule: Rule) -> str:
+    if e.ci_delta[1] < 0 and e.delta <= -rule.min_effect:
+        return f"lowers the chance that {_change(e)}"
+    return "moves away from its target: " + _progress_words(e).replace("-", "minus ", 1)
+
+
+def _largest_words(effects: list[GoalEffect]) -> str:
+    """The biggest movement, so "misaligned" never hides a measurable change."""
+    with_progress = [e for e in effects if e.progress is not None]
+    if with_progress:
+        e = max(with_progress, key=lambda x: abs(x.progress))
+        return "the largest closes " + _progress_words(e)
+    e = max(effects, key=lambda x: abs(x.delta))
+    return f"the largest change is {e.delta * 100:+.0f} points on whether {e.goal.text()}"
 
 
 def _change(e: GoalEffect) -> str:
@@ -190,13 +283,20 @@ def paired_counts(met_v: np.ndarray, met_b: np.ndarray) -> tuple[int, int, int, 
     )
 
 
-def _effects(strategy: Strategy, rows: pd.DataFrame, base: pd.DataFrame) -> list[GoalEffect]:
+def _effects(
+    strategy: Strategy, rows: pd.DataFrame, base: pd.DataFrame, is_option: bool = True
+) -> tuple[list[GoalEffect], list[list[ConditionProgress]]]:
+    """Each goal's effect, and the level/progress of each of its conditions."""
     out = []
+    levels = []
     for goal in strategy.goals:
         met_v = goal_met(goal, rows, base)
         met_b = goal_met(goal, base, base)
         n = int(met_v.size)
         counts = paired_counts(met_v, met_b)
+        conditions = goal_progress(goal, rows, base, is_option)
+        held = binding(conditions)
+        levels.append(conditions)
         out.append(
             GoalEffect(
                 goal=goal,
@@ -207,9 +307,29 @@ def _effects(strategy: Strategy, rows: pd.DataFrame, base: pd.DataFrame) -> list
                 ci_delta=newcombe_paired_interval(*counts),
                 n=n,
                 counts=counts,
+                progress=held.share,
+                progress_ci=held.ci95,
+                binding=held,
             )
         )
-    return out
+    return out, levels
+
+
+def _goal_entry(e: GoalEffect, conditions: list[ConditionProgress], is_option: bool) -> dict:
+    """summary.json's ``goals[goal_id]``: P(met), its change, the level and the progress."""
+    held = e.binding or conditions[0]
+    entry: dict[str, Any] = {
+        "description": e.goal.text(),
+        "p_met": e.p_variant,
+        "ci95": list(e.ci_variant),
+        "delta_vs_baseline": e.delta if is_option else None,
+        "delta_ci95": list(e.ci_delta) if is_option else None,
+        "level": held.level,
+        "progress": held.as_dict()["progress"],
+    }
+    if len(conditions) > 1:
+        entry["conditions"] = [c.as_dict() for c in conditions]
+    return entry
 
 
 def _constraints(strategy: Strategy, rows: pd.DataFrame) -> dict[str, Any]:
@@ -296,17 +416,13 @@ def evaluate_strategy(
     out: dict[str, dict[str, Any]] = {}
     for variant_id, is_automation in variants:
         rows = replications[replications["variant"] == variant_id].sort_values("replication")
-        effects = _effects(strategy, rows.reset_index(drop=True), base.reset_index(drop=True))
+        effects, levels = _effects(
+            strategy, rows.reset_index(drop=True), base.reset_index(drop=True), is_automation
+        )
         entry: dict[str, Any] = {
             "goals": {
-                e.goal.id: {
-                    "description": e.goal.text(),
-                    "p_met": e.p_variant,
-                    "ci95": list(e.ci_variant),
-                    "delta_vs_baseline": e.delta if is_automation else None,
-                    "delta_ci95": list(e.ci_delta) if is_automation else None,
-                }
-                for e in effects
+                e.goal.id: _goal_entry(e, conditions, is_automation)
+                for e, conditions in zip(effects, levels, strict=True)
             },
             "key_goals": _key_goals_met(
                 strategy, rows.reset_index(drop=True), base.reset_index(drop=True), is_automation
@@ -319,7 +435,8 @@ def evaluate_strategy(
             lo, hi = mean_ci(score)
             roi = rows["roi"].to_numpy(float)
             roi_mean = float(np.nanmean(roi)) if np.isfinite(roi).any() else None
-            verdict, text, needed = judge(variant_id, effects, float(strategy.min_effect), roi_mean)
+            rule = Rule(float(strategy.min_effect), float(strategy.min_progress))
+            verdict, text, needed = judge(variant_id, effects, rule, roi_mean)
             constraints = _constraints(strategy, rows)
             cash = constraints.get("min_cash_balance", {})
             if cash.get("breach", {}).get("n_breached"):

@@ -119,6 +119,7 @@ def summarize(
         out["strategy"] = {
             "mission": strategy.mission,
             "min_effect": float(strategy.min_effect),
+            "min_progress": float(strategy.min_progress),
             "goals": [
                 {"id": g.id, "description": g.text(), "weight": float(g.weight)}
                 for g in strategy.goals
@@ -140,12 +141,15 @@ def _decisions(run: Run, out: dict[str, Any], objective: str | None) -> None:
     options = [e for e in out["variants"] if e["id"] in {v.id for v in at_once}]
     out["portfolio"] = recommend(options, run.replications, chosen)
     out["value_of_information"] = value_of_information(run.replications, options, run.seed)
+    chosen_id = out["portfolio"]["recommended"]
+    bought = next((v.automations for v in at_once if v.id == chosen_id), ())
     out["roadmap"] = roadmap_section(
         run.scenario,
         out["variants"],
         run.replications,
         run.variants,
         out["portfolio"]["objective"],
+        bought,
     )
 
 
@@ -188,11 +192,17 @@ def run_warnings(run: Run) -> list[str]:
 
 
 def _finance(rows: pd.DataFrame) -> dict[str, Any]:
+    """ROI, NPV, payback, net benefit and IRR of one option over its replications.
+
+    ``irr`` (annual) and ``irr_monthly`` are described over the replications where the IRR
+    exists (``n_defined``; the others have no change of sign); runs saved before IRR existed
+    have no such columns and get none.
+    """
     roi = rows["roi"].to_numpy(float)
     npv = rows["npv"].to_numpy(float)
     payback = rows["payback_months"].to_numpy(float)
     n = len(rows)
-    return {
+    out = {
         "roi": {**describe(roi), "p_positive": float(np.mean(roi > 0)) if n else None},
         "npv": {**describe(npv), "p_positive": float(np.mean(npv > 0)) if n else None},
         "payback_months": {
@@ -201,6 +211,11 @@ def _finance(rows: pd.DataFrame) -> dict[str, Any]:
         },
         "net_benefit": describe(rows["net_benefit"].to_numpy(float)),
     }
+    for name in ("irr", "irr_monthly"):
+        if name in rows:
+            values = rows[name].to_numpy(float)
+            out[name] = {**describe(values), "n_defined": int(np.isfinite(values).sum())}
+    return out
 
 
 def _own_quantities(quantities: dict[str, Any], variant_id: str) -> dict[str, Any]:

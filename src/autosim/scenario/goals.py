@@ -235,6 +235,8 @@ class Strategy(Frozen):
     goals: tuple[Goal, ...] = Field(min_length=1)
     constraints: Constraints = Constraints()
     min_effect: Scalar(0.0, 1.0) = 0.05
+    #: Share of the baseline's gap to a goal's target an option must close to count as progress.
+    min_progress: Scalar(0.0, 1.0) = 0.25
     #: What "best" means when choosing among automations and bundles (see autosim.decide.portfolio).
     objective: Literal["impact", "npv", "p_goals", "p_loss", "cvar", "worst_month_cash"] = "impact"
 
