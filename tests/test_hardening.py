@@ -171,9 +171,9 @@ def test_a_failing_run_leaves_existing_results_untouched(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(runner, "run_tasks", interrupted)
-    # another seed into the same folder must say --overwrite; even then, failing changes nothing
+    # another seed into the same folder, interrupted (with or without --overwrite): nothing moves
     args = ["run", str(scenario), "-n", "2", "--seed", "2", "--out", str(out), "-q"]
-    assert main(args) == 2
+    assert main(args) == 130
     assert main([*args, "--overwrite"]) == 130
     broken = tmp_path / "broken.yaml"
     broken.write_text("name: x\n", encoding="utf-8")

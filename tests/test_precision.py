@@ -124,11 +124,12 @@ def test_cli_precision_run_records_width_and_replications(
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["replications"] == 12
     assert manifest["replications_request"].startswith("until the 95% half-width of mean of roi")
-    # The same request into the same folder is the same run; a fixed count is another run.
+    # The same request again, then a fixed count: each new run keeps the previous in history.
     assert main(argv) == 0
     fixed = [a for a in argv if a not in ("--precision", "0.01", "--max-replications", "12")]
-    assert main(fixed) == 2
-    assert "refusing to mix" in capsys.readouterr().err
+    assert main(fixed) == 0
+    assert len(list((out / "history").iterdir())) == 2
+    assert json.loads((out / "manifest.json").read_text())["replications"] == 6
 
 
 @pytest.mark.parametrize(

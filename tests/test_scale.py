@@ -194,25 +194,68 @@ def test_ctrl_c_says_how_to_resume_and_resume_finishes(
     assert_same_files(tmp_path / "out", tmp_path / "whole")
 
 
-def test_a_folder_of_another_run_is_refused_unless_overwrite(
+def test_a_new_run_keeps_the_previous_one_in_history(
     tiny_file: Path, tmp_path: Path, capsys
 ) -> None:
     out = tmp_path / "out"
-    base = ["run", str(tiny_file), "-j", "1", "-q", "--no-plots", "--out", str(out)]
+    base = ["run", str(tiny_file), "-j", "1", "-q", "--out", str(out)]
     assert main([*base, "-n", "2", "--seed", "1"]) == 0
-    assert main([*base, "-n", "2", "--seed", "1"]) == 0  # the same run again is fine
+    first = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert "report.html" in first and "manifest.json" in first
     capsys.readouterr()
-    assert main([*base, "-n", "3", "--seed", "1"]) == 2
-    assert "replications (2 there, 3 now)" in capsys.readouterr().err
-    assert main([*base, "-n", "2", "--seed", "5"]) == 2
-    assert main([*base, "-n", "2"]) == 2  # a new random seed is another run too
-    other = tmp_path / "other.yaml"
-    other.write_text(tiny_file.read_text().replace("tiny", "other"), encoding="utf-8")
-    assert main(["run", str(other), *base[2:], "-n", "2", "--seed", "1"]) == 2
-    err = capsys.readouterr().err
-    assert "scenario file" in err and "--overwrite" in err
+    # edit the scenario and run the same command again: no --overwrite needed, nothing lost
+    tiny_file.write_text(tiny_file.read_text().replace("tiny", "edited"), encoding="utf-8")
+    assert main([*base, "-n", "3", "--seed", "2", "--no-plots"]) == 0
+    assert "the previous run in this folder was kept in" in capsys.readouterr().err
+    (kept,) = (out / "history").iterdir()
+    assert kept.name.endswith("-seed1")
+    assert {p.name: p.read_bytes() for p in kept.iterdir()} == first
+    latest = json.loads((out / "manifest.json").read_text())
+    assert latest["seed"] == 2 and latest["replications"] == 3
+    # the new run wrote no report: the old one is in history, not stale beside the new data
+    assert not (out / "report.html").exists()
+    assert set(latest["files"]) == {p.name for p in out.iterdir() if p.is_file()}
+    assert main([*base, "-n", "2"]) == 0  # no seed: a new one is drawn, and kept apart too
+    assert len(list((out / "history").iterdir())) == 2
+    # --overwrite replaces without keeping
     assert main([*base, "-n", "2", "--seed", "5", "--overwrite"]) == 0
+    assert len(list((out / "history").iterdir())) == 2
     assert json.loads((out / "manifest.json").read_text())["seed"] == 5
+
+
+def test_a_folder_of_someone_else_s_files_is_refused(tiny_file: Path, tmp_path: Path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "report.html").write_text("my own report", encoding="utf-8")
+    base = ["run", str(tiny_file), "-n", "2", "--seed", "1", "-j", "1", "-q", "--no-plots"]
+    assert main([*base, "--out", str(mine)]) == 2
+    assert "holds files autosim did not write (report.html)" in capsys.readouterr().err
+    assert (mine / "report.html").read_text(encoding="utf-8") == "my own report"
+    assert [p.name for p in mine.iterdir()] == ["report.html"]
+    assert main([*base, "--out", ""]) == 2
+    assert 'argument --out: "" is not a path' in capsys.readouterr().err
+
+
+def test_resume_takes_its_size_from_the_saved_run(
+    tiny_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    out = tmp_path / "out"
+    common = ["run", str(tiny_file), "-j", "1", "-q", "--no-plots", "--chunk-size", "2"]
+    original = ChunkStore.add
+    calls = {"n": 0}
+
+    def stop_after_first(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(ChunkStore, "add", stop_after_first)
+    assert main([*common, "-n", "6", "--seed", "3", "--out", str(out)]) == 130
+    monkeypatch.setattr(ChunkStore, "add", original)
+    capsys.readouterr()
+    assert main([*common, "--resume", "--out", str(out)]) == 0  # no -n: the saved run's 6
+    assert json.loads((out / "manifest.json").read_text())["replications"] == 6
 
 
 def test_missing_dask_is_a_clear_error(tiny, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,6 +35,7 @@ from autosim.experiment.runner import run_sweep
 from autosim.experiment.store import ChunkStore, check_folder
 from autosim.experiment.streams import SeedLike
 from autosim.experiment.variants import Variant, default_variants
+from autosim.io.folders import check_destination, replace_previous_run
 from autosim.io.output import prepare_out_dir, write_outputs
 from autosim.kpis import CATALOGUE
 from autosim.scenario import load_scenario
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 __all__ = ["FolderRun", "Results", "run_experiment", "run_to_folder"]
 
 T = TypeVar("T")
+#: Replications per variant when none are asked for (and no unfinished run says otherwise).
+DEFAULT_REPLICATIONS = 100
 #: ``with_progress(work, total)``: call ``work(progress)`` with a progress callback of your own
 #: (``progress(done, total)``) or ``None``; the CLI passes one that draws a bar.
 WithProgress = Callable[[Callable[[Any], T], int], T]
@@ -190,7 +193,7 @@ def run_to_folder(
     scenario_path: str | os.PathLike[str],
     out: str | os.PathLike[str] | None = None,
     *,
-    n_replications: int = 100,
+    n_replications: int | None = None,
     seed: int | None = None,
     executor: str = "processes",
     n_jobs: int | None = None,
@@ -217,10 +220,13 @@ def run_to_folder(
     The folder (default ``out/<scenario file stem>``) receives summary.json,
     replications.parquet, cash.parquet, manifest.json, a copy of the scenario, and with
     ``plots`` the figures and report.html; sobol.csv / variance.csv when those designs are
-    asked for (``sobol_samples``, ``variance_split``). Chunks are streamed to the folder while
-    the run goes, so an interrupted run is finished with ``resume=True``; a folder holding
-    another run is refused unless ``overwrite``. Every file is written before anything is
-    returned, so what the caller prints cannot lose results.
+    asked for (``sobol_samples``, ``variance_split``). ``n_replications`` defaults to 100, or
+    to the unfinished run's count when resuming. Chunks are streamed to the folder while the
+    run goes, so an interrupted run is finished with ``resume=True``. A previous finished run
+    in the folder is moved into ``history/`` when the new one is complete (``overwrite``:
+    deleted instead); a folder holding files autosim did not write is refused unless
+    ``overwrite``. Every file is written before anything is returned, so what the caller
+    prints cannot lose results.
     """
     if resume and overwrite:
         raise RunError("--resume and --overwrite exclude each other: finish the run, or replace it")
@@ -229,6 +235,7 @@ def run_to_folder(
     scenario = load_scenario(scenario_path)
     _check_sensitivity_names(sensitivity)
     resolve_objective(objective, scenario.strategy)  # refuse before hours of simulation
+    check_destination(out, insist=overwrite)
     out_dir = prepare_out_dir(out or Path("out") / Path(scenario_path).stem)
     sha = hashlib.sha256(Path(scenario_path).read_bytes()).hexdigest()
     request = n_replications if precision is None else precision.describe()
@@ -238,8 +245,11 @@ def run_to_folder(
     seed_given = seed is not None
     if saved is not None:
         seed, chunk_size, seed_given = saved["seed"], saved["chunk_size"], saved["seed_given"]
+        if n_replications is None and isinstance(saved.get("replications"), int):
+            n_replications = saved["replications"]
     elif resume:
         notes.append(f"no unfinished run in {out_dir}; starting from the beginning")
+    n_replications = DEFAULT_REPLICATIONS if n_replications is None else n_replications
     store = ChunkStore(out_dir, resume=saved is not None)
     variants = default_variants(scenario, all_bundles=all_bundles)
     run = _sweep_into(
@@ -272,6 +282,7 @@ def run_to_folder(
 
         text = Path(scenario_path).read_text(encoding="utf-8")
         extra.update(report_files(results, scenario_text=text))
+    kept: list[Path | None] = []
     written = write_outputs(
         results,
         out_dir,
@@ -279,8 +290,11 @@ def run_to_folder(
         argv=argv,
         extra_files=extra,
         sections=sections,
+        on_publish=lambda: kept.append(replace_previous_run(out_dir, keep=not overwrite)),
     )
     store.discard()
+    if kept and kept[0] is not None:
+        notes.append(f"the previous run in this folder was kept in {kept[0]}")
     return FolderRun(results, out_dir, written, sections, notes)
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 
-__all__ = ["fraction", "positive", "seed", "whole"]
+__all__ = ["fraction", "path", "positive", "seed", "whole"]
 
 
 def whole(minimum: int) -> Callable[[str], int]:
@@ -48,3 +49,10 @@ def fraction(text: str) -> float:
     if not 0 < value < 1:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {value})")
     return value
+
+
+def path(text: str) -> Path:
+    """A file or folder path; an empty one (``--out ""``) would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError('"" is not a path: give one, or leave the option out')
+    return Path(text)

@@ -6,12 +6,11 @@ Argument parsing and printing only; the work is :mod:`autosim.calibration`'s.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
 
-from autosim.cli.arguments import positive, seed
+from autosim.cli.arguments import path, positive, seed
 from autosim.cli.console import OUT as _out
 
 __all__ = ["add_calibration_parsers"]
@@ -120,7 +119,7 @@ def add_calibration_parsers(sub: Any) -> None:
     from autosim.calibration.fitting import CANDIDATES
 
     p = sub.add_parser("fit", help="fit scenario parameters to a records CSV (jobs, invoices...)")
-    p.add_argument("records", type=Path, help="CSV export: job log, invoices or stock movements")
+    p.add_argument("records", type=path, help="CSV export: job log, invoices or stock movements")
     p.add_argument("--kind", choices=KINDS, required=True, help="what the file holds")
     _records_options(p)
     p.add_argument(
@@ -137,20 +136,20 @@ def add_calibration_parsers(sub: Any) -> None:
     p.add_argument("--boot", type=positive, default=200, help="bootstrap resamples (default 200)")
     p.add_argument(
         "--into",
-        type=Path,
+        type=path,
         default=None,
         metavar="SCENARIO",
         help="update these fields in a scenario file (comments kept; validated)",
     )
     p.add_argument(
-        "--out", type=Path, default=None, help="folder for snippet.yaml and the Q-Q plots"
+        "--out", type=path, default=None, help="folder for snippet.yaml and the Q-Q plots"
     )
     p.set_defaults(func=cmd_fit)
 
     p = sub.add_parser("backtest", help="simulate the baseline over the records' period; compare")
     p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("jobs", type=Path, help="job log CSV")
-    p.add_argument("invoices", type=Path, nargs="?", default=None, help="invoices CSV")
+    p.add_argument("jobs", type=path, help="job log CSV")
+    p.add_argument("invoices", type=path, nargs="?", default=None, help="invoices CSV")
     _records_options(p)
     p.add_argument(
         "-n",
@@ -162,7 +161,7 @@ def add_calibration_parsers(sub: Any) -> None:
     p.add_argument("--seed", type=seed, default=1, help="random seed (default 1)")
     p.add_argument(
         "--out",
-        type=Path,
+        type=path,
         default=None,
         help="write backtest.csv, backtest.json and backtest.png here",
     )

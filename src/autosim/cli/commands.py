@@ -137,5 +137,5 @@ def _precision(args: argparse.Namespace) -> Any:
         if args.max_replications is not None:
             raise RunError("--max-replications only applies with --precision")
         return None
-    budget = args.max_replications or max(10_000, args.replications)
+    budget = args.max_replications or max(10_000, args.replications or 100)
     return Precision(args.precision, args.precision_output, args.precision_on, budget)

@@ -12,11 +12,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from importlib import metadata
-from pathlib import Path
 
 from rich.markup import escape
 
-from autosim.cli.arguments import fraction, positive, seed
+from autosim.cli.arguments import fraction, path, positive, seed
 from autosim.cli.calibrate import add_calibration_parsers
 from autosim.cli.commands import cmd_compare, cmd_kpis, cmd_report, cmd_run, cmd_validate
 from autosim.cli.console import ERR as _err
@@ -49,8 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-n",
         "--replications",
         type=positive,
-        default=100,
-        help="replications per variant (default 100)",
+        default=None,
+        help="replications per variant (default 100; with --resume, the unfinished run's)",
     )
     p.add_argument(
         "--seed",
@@ -140,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace results (or an unfinished run) of a different run in --out",
     )
     p.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: out/<scenario name>)"
+        "--out", type=path, default=None, help="output folder (default: out/<scenario name>)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument(
@@ -168,13 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", "--replications", type=positive, default=100)
     p.add_argument("--seed", type=seed, default=1, help="shared seed (default 1)")
     p.add_argument("-j", "--jobs", type=positive, default=None)
-    p.add_argument("--out", type=Path, default=None, help="write the comparison as JSON here")
+    p.add_argument("--out", type=path, default=None, help="write the comparison as JSON here")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("report", help="rebuild report.html and figures from an output folder")
-    p.add_argument("folder", type=Path, help="output folder of `autosim run`")
-    p.add_argument("--out", type=Path, default=None, help="where to write (default: the folder)")
+    p.add_argument("folder", type=path, help="output folder of `autosim run`")
+    p.add_argument("--out", type=path, default=None, help="where to write (default: the folder)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("kpis", help="list every KPI with its unit and meaning")

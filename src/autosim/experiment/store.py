@@ -296,29 +296,26 @@ def check_folder(
 ) -> dict[str, Any] | None:
     """Refuse to mix runs in one folder; return the unfinished run to resume, if any.
 
-    ``identity`` holds ``scenario_sha256``, ``replications`` and ``seed`` (None: not given).
+    ``identity`` holds ``scenario_sha256``, ``replications`` and ``seed`` (None: not given;
+    ``replications`` None: take the unfinished run's). Only an unfinished run is guarded here:
+    a finished one is set aside by the writer (:mod:`autosim.io.folders`).
     """
     if overwrite:
         return None
     saved = ChunkStore(out_dir).saved()
-    if saved is not None:
-        if not resume:
-            asked = saved.get("replications")
-            of = f" of {asked}" if isinstance(asked, int) else ""
-            raise RunError(
-                f"{out_dir} holds an unfinished run ({_done(saved)}{of} replications saved); "
-                "use --resume to finish it, --overwrite to discard it, or another --out"
-            )
-        _refuse_if_different(out_dir, "an unfinished run", saved, identity)
-        return saved
-    final = out_dir / "manifest.json"
-    if final.is_file():
-        try:
-            previous = json.loads(final.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            previous = {}
-        _refuse_if_different(out_dir, "the results of another run", previous, identity)
-    return None
+    if saved is None:
+        return None
+    if not resume:
+        asked = saved.get("replications")
+        of = f" of {asked}" if isinstance(asked, int) else ""
+        raise RunError(
+            f"{out_dir} holds an unfinished run ({_done(saved)}{of} replications saved); "
+            "use --resume to finish it, --overwrite to discard it, or another --out"
+        )
+    if identity.get("replications") is None:
+        identity = {**identity, "replications": saved.get("replications")}
+    _refuse_if_different(out_dir, "an unfinished run", saved, identity)
+    return saved
 
 
 def _done(saved: dict[str, Any]) -> int:
@@ -345,5 +342,5 @@ def _refuse_if_different(
     if differ:
         raise RunError(
             f"{out_dir} holds {what} (different {'; '.join(differ)}); refusing to mix them: "
-            "use --overwrite to replace them, or another --out"
+            "use --overwrite to discard it, or another --out"
         )

@@ -16,7 +16,7 @@ import platform
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
@@ -153,10 +153,14 @@ def write_outputs(
     argv: Sequence[str] | None = None,
     extra_files: dict[str, bytes] | None = None,
     sections: dict[str, Any] | None = None,
+    on_publish: Callable[[], object] | None = None,
 ) -> list[Path]:
     """Write the run's files into ``out_dir`` atomically; return their paths.
 
     ``sections`` are extra top-level entries of summary.json (e.g. ``sobol``, ``variance``).
+    ``on_publish`` is called once every file is complete in the staging folder, just before
+    they move into place (a failure before that point leaves ``out_dir`` untouched). The
+    manifest lists every file of the run (``files``), so the next run knows what to set aside.
     """
     target = prepare_out_dir(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=".autosim-tmp-", dir=target))
@@ -168,12 +172,15 @@ def write_outputs(
         )
         results.replications.to_parquet(staging / "replications.parquet", index=False)
         results.cash.to_parquet(staging / "cash.parquet", index=False)
-        info = manifest(results, scenario_path, argv)
-        (staging / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         if scenario_path is not None:
             shutil.copyfile(scenario_path, staging / "scenario.yaml")
         for name, payload in (extra_files or {}).items():
             (staging / name).write_bytes(payload)
+        info = manifest(results, scenario_path, argv)
+        info["files"] = sorted([*(p.name for p in staging.iterdir()), "manifest.json"])
+        (staging / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        if on_publish is not None:
+            on_publish()  # e.g. move the previous run aside, now that the new one is complete
         written = []
         for item in sorted(staging.iterdir()):
             destination = target / item.name
