@@ -21,7 +21,7 @@ from autosim.cli.console import with_progress as _with_progress
 from autosim.cli.tables import print_comparison, print_summary
 from autosim.errors import RunError
 
-__all__ = ["cmd_compare", "cmd_kpis", "cmd_report", "cmd_run", "cmd_validate"]
+__all__ = ["cmd_compare", "cmd_export", "cmd_kpis", "cmd_report", "cmd_run", "cmd_validate"]
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
@@ -69,6 +69,16 @@ def cmd_report(args: argparse.Namespace) -> None:
 
     path = write_report(SavedResults.load(args.folder), args.out or args.folder)
     _out.print(f"Wrote {path}", highlight=False)
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    """Write a saved run as a spreadsheet workbook (options, goals, KPIs, replications)."""
+    from autosim.io.export import export_xlsx
+
+    if not args.xlsx:
+        raise RunError("choose a format: --xlsx (an Excel workbook)")
+    path = export_xlsx(args.folder, args.out)
+    _out.print(f"Wrote {path}", highlight=False, soft_wrap=True)
 
 
 def cmd_kpis(args: argparse.Namespace) -> None:

@@ -17,7 +17,14 @@ from rich.markup import escape
 
 from autosim.cli.arguments import fraction, path, positive, seed
 from autosim.cli.calibrate import add_calibration_parsers
-from autosim.cli.commands import cmd_compare, cmd_kpis, cmd_report, cmd_run, cmd_validate
+from autosim.cli.commands import (
+    cmd_compare,
+    cmd_export,
+    cmd_kpis,
+    cmd_report,
+    cmd_run,
+    cmd_validate,
+)
 from autosim.cli.console import ERR as _err
 from autosim.errors import AutosimError
 
@@ -175,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", type=path, help="output folder of `autosim run`")
     p.add_argument("--out", type=path, default=None, help="where to write (default: the folder)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("export", help="write a saved run as a spreadsheet (--xlsx)")
+    p.add_argument("folder", type=path, help="output folder of `autosim run`")
+    p.add_argument("--xlsx", action="store_true", help="an Excel workbook (results.xlsx)")
+    p.add_argument("--out", type=path, default=None, help="the file (default: FOLDER/results.xlsx)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("kpis", help="list every KPI with its unit and meaning")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
