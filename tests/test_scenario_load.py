@@ -137,3 +137,38 @@ def test_dict_api_raises_the_same_error(tiny_dict: dict) -> None:
     tiny_dict["dispatch"]["policy"] = "psychic"
     with pytest.raises(ScenarioError, match=r"dispatch\.policy"):
         scenario_from_dict(tiny_dict)
+
+
+def test_a_value_quoted_by_its_message_is_not_repeated(tmp_path: Path, tiny_dict: dict) -> None:
+    tiny_dict["finance"]["fixed_monthly_costs"] = "30min"
+    message = error_of(tmp_path, tiny_dict)
+    assert "finance.fixed_monthly_costs: cannot read '30min' as money" in message
+    assert message.count("30min") == 1
+
+
+@pytest.mark.parametrize(("horizon", "days"), [("1 year", 365), ("6 month", 183), ("2 years", 730)])
+def test_horizons_in_months_and_years_round_to_whole_days(
+    tiny_dict: dict, horizon: str, days: int
+) -> None:
+    tiny_dict["horizon"] = horizon
+    assert scenario_from_dict(tiny_dict).n_days == days
+
+
+def test_a_horizon_between_days_is_refused_at_its_line(tmp_path: Path, tiny_dict: dict) -> None:
+    tiny_dict["horizon"] = "36 h"
+    message = error_of(tmp_path, tiny_dict)
+    assert "line 2" in message and "horizon: horizon must be a whole number of days" in message
+
+
+def test_an_unknown_goal_kpi_points_where_it_was_written_and_suggests_a_filter(
+    tmp_path: Path, tiny_dict: dict
+) -> None:
+    tiny_dict["strategy"] = {
+        "goals": [{"id": "contracts", "kpi": "contract_revenue", "target": "+15%"}]
+    }
+    message = error_of(tmp_path, tiny_dict)
+    assert "strategy.goals[0].kpi: unknown KPI 'contract_revenue'" in message
+    assert "all[0]" not in message
+    assert "write kpi: revenue, filter: {segment: contract}" in message
+    tiny_dict["strategy"]["goals"][0]["kpi"] = "revenu"  # a plain misspelling
+    assert "did you mean 'revenue'?" in error_of(tmp_path, tiny_dict)

@@ -121,6 +121,21 @@ def parse_target(value: object, unit: str) -> Target:
     return Target(op, threshold)
 
 
+def _kpi_hint(name: str, catalogue: Any) -> str:
+    """A suggestion for an unknown KPI: a breakdown when the name glues a KPI to a segment or
+    job type (``contract_revenue`` is ``revenue`` with ``filter: {segment: contract}``), else the
+    closest spelling."""
+    for k in sorted(catalogue, key=lambda k: -len(k.name)):
+        if not k.by or name == k.name:
+            continue
+        for word in (name.removesuffix("_" + k.name), name.removeprefix(k.name + "_")):
+            if word != name and word and "_" not in word:
+                filters = " or ".join(f"{{{by}: {word}}}" for by in k.by)
+                return f"; for one group of {k.name!r} write kpi: {k.name}, filter: {filters}"
+    hint = difflib.get_close_matches(name, [k.name for k in catalogue], n=1)
+    return f"; did you mean {hint[0]!r}?" if hint else ""
+
+
 class Condition(Frozen):
     """One KPI condition: the KPI, an optional breakdown, a target and an optional period."""
 
@@ -140,10 +155,9 @@ class Condition(Frozen):
         except KeyError:
             from autosim.kpis import CATALOGUE
 
-            names = [k.name for k in CATALOGUE]
-            hint = difflib.get_close_matches(str(name), names, n=1)
-            maybe = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise ValueError(f"unknown KPI {name!r}{maybe} (see `autosim kpis`)") from None
+            raise ValueError(
+                f"unknown KPI {name!r}{_kpi_hint(str(name), CATALOGUE)} (see `autosim kpis`)"
+            ) from None
         data = dict(data)
         if "target" in data and not isinstance(data["target"], Target):
             data["target"] = parse_target(data["target"], found.unit)

@@ -54,7 +54,7 @@ def _validate(data: dict[str, Any], locator: Locator, source: str, base_dir: Pat
     try:
         scenario = Scenario.model_validate(data, context=context)
     except ValidationError as exc:
-        problems = [_describe(err, locator) for err in exc.errors(include_url=False)]
+        problems = [_describe(err, locator, data) for err in exc.errors(include_url=False)]
         raise ScenarioError(source, _dedupe(problems)) from None
     cross = cross_problems(scenario)
     if cross:
@@ -78,7 +78,7 @@ def _format(loc: Loc, message: str, locator: Locator) -> str:
     return f"{where + ': ' if where else ''}{_dotted(loc)}: {message}"
 
 
-def _describe(err: dict[str, Any], locator: Locator) -> str:
+def _describe(err: dict[str, Any], locator: Locator, data: Any = None) -> str:
     """One problem in plain words: where, which field, what is wrong, what is allowed."""
     loc: Loc = tuple(p for p in err["loc"] if not _is_internal(p))
     kind = err["type"]
@@ -92,9 +92,31 @@ def _describe(err: dict[str, Any], locator: Locator) -> str:
         msg = f"missing required field {loc[-1]!r} (add `{loc[-1]}: ...`)"
     elif kind in ("model_type", "dict_type") and not isinstance(err.get("input"), dict):
         msg = f"expected a mapping of fields here, got {_short(err.get('input'))}"
-    elif "input" in err and "(got" not in msg and not isinstance(err["input"], dict | list):
+    elif (
+        "input" in err
+        and "(got" not in msg
+        and not isinstance(err["input"], dict | list)
+        and repr(err["input"]) not in msg  # the message already quotes the value
+    ):
         msg = f"{msg} (got {_short(err['input'])})"
-    return _format(loc, msg, locator)
+    return _format(_as_written(loc, data), msg, locator)
+
+
+def _as_written(loc: Loc, data: Any) -> Loc:
+    """A location as the user wrote it: a goal written with ``kpi:``/``target:`` at its top
+    level is ``goals[i].kpi``, not the internal ``goals[i].all[0]``."""
+    for i in range(1, len(loc) - 1):
+        if loc[i] != "all" or loc[i + 1] != 0:
+            continue
+        node = data
+        for part in loc[:i]:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return loc
+        if isinstance(node, dict) and "all" not in node and "kpi" in node:
+            return (*loc[:i], *(loc[i + 2 :] or ("kpi",)))
+    return loc
 
 
 def _is_internal(part: str | int) -> bool:

@@ -3,12 +3,12 @@
 A :class:`Scenario` is the business on paper: its calendar, its field-service operation (who
 calls, who answers, who drives out), its money, and the automations it is considering. Each
 section has its own module (``calendar_schema``, ``dispatch_schema``, ``invoicing_schema``,
-``customers_schema``, ``inventory_schema``, ``roadmap_schema``, ``correlations``, ``goals``);
-this one puts them together, owns what only makes sense against the whole file — the variants
-being compared (automations and bundles, whose effects name parameters anywhere in the file) and
-the cross-references between sections (:func:`cross_problems`) — and sits on top: no section
-module imports it. Models trust a validated scenario and never re-check it. Durations are stored
-in minutes, money in the scenario's currency, rates per day.
+``customers_schema``, ``inventory_schema``, ``roadmap_schema``, ``financing_schema``,
+``correlations``, ``goals``); this one puts them together, owns what only makes sense against the
+whole file — the variants being compared (automations and bundles, whose effects name parameters
+anywhere in the file) and the cross-references between sections (:func:`cross_problems`) — and
+sits on top: no section module imports it. Models trust a validated scenario and never re-check
+it. Durations are stored in minutes, money in the scenario's currency, rates per day.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from autosim.scenario.customers_schema import Customers
 from autosim.scenario.dispatch_schema import Dispatch
 from autosim.scenario.effects import validate_effects
 from autosim.scenario.fields import Minutes, Money, Probability, Scalar
+from autosim.scenario.financing_schema import Financing, financing_problems
 from autosim.scenario.goals import Strategy
 from autosim.scenario.inventory_schema import Inventory, inventory_problems
 from autosim.scenario.invoicing_schema import Invoicing
@@ -69,12 +70,13 @@ class AppliesTo(Frozen):
 
 
 class Automation(Frozen):
-    """A candidate automation: costs, effects on operations parameters, adoption over time."""
+    """A candidate automation: costs (and how the purchase is paid), effects, adoption."""
 
     id: str
     name: str = ""
     description: str = ""
     costs: Costs = Costs()
+    financing: Financing = Financing()
     adoption: Adoption = Adoption()
     applies_to: AppliesTo = AppliesTo()
     effects: dict[str, Any] = Field(default_factory=dict)
@@ -137,6 +139,19 @@ class Scenario(Frozen):
     def _durations(cls, value: object) -> object:
         return parse_duration(value)
 
+    @field_validator("horizon")
+    @classmethod
+    def _whole_days(cls, value: float) -> float:
+        """The horizon is simulated in whole days. From four weeks up (a horizon written in
+        months or years: 1 year is 365.25 days) it is rounded to the nearest day."""
+        if value < 1440:
+            raise ValueError("horizon must be at least '1 day'")
+        if value >= 28 * 1440:
+            return round(value / 1440) * 1440.0
+        if value % 1440:
+            raise ValueError("horizon must be a whole number of days (e.g. '365 day', '1 year')")
+        return value
+
     @model_validator(mode="after")
     def _cross_references(self, info: Any) -> Scenario:
         if (info.context or {}).get("defer_cross_checks"):
@@ -150,10 +165,6 @@ class Scenario(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        if self.horizon < 1440:
-            raise ValueError("horizon must be at least '1 day'")
-        if self.horizon % 1440:
-            raise ValueError("horizon must be a whole number of days (e.g. '365 day')")
         if self.warmup >= self.horizon:
             raise ValueError("warmup must be shorter than the horizon")
         require_unique_ids(self.automations, "automation")
@@ -270,6 +281,7 @@ def cross_problems(scenario: Scenario) -> list[tuple[Loc, str]]:
     problems += inventory_problems(
         scenario.inventory, scenario.dispatch.job_types, scenario.automations
     )
+    problems += financing_problems(scenario.automations)
     bundle_ids = {b.id for b in scenario.bundles}
     problems += roadmap_problems(scenario.roadmaps, automation_ids, bundle_ids, scenario.horizon)
     if scenario.correlations:
