@@ -116,3 +116,24 @@ def test_readme_reference_tables_are_current() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert distributions_markdown() in readme
     assert effects_markdown() in readme
+
+
+def test_summary_tables_show_response_per_job_type_and_roi_as_a_percentage(
+    tiny, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    from autosim import run_experiment
+    from autosim.cli.tables import print_summary
+
+    summary = run_experiment(tiny, 4, seed=2, executor="serial").summary()
+    print_summary(summary)
+    out = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in out.splitlines())
+    response = out[out.index("Response by job type") : out.index("Against the baseline")]
+    assert "every call counted" in " ".join(response.split()) and "emergency" in response
+    assert "P90 resp." not in out and "in target" not in out.split("Response by job type")[0]
+    share = summary["variants"][0]["kpis"]["within_target_share[job_type=emergency]"]["mean"]
+    assert f"{share:.2f}" in response
+    roi = next(v for v in summary["variants"] if v["id"] == "auto")["finance"]["roi"]["mean"]
+    assert re.search(rf"\s{re.escape(f'{roi * 100:+,.0f}%')}\s", out)

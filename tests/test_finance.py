@@ -40,11 +40,13 @@ def test_irr_is_annualised() -> None:
 @pytest.mark.parametrize(
     ("flows", "expected"),
     [
-        ([-1000, 500, 500, 500], 3.0),  # recovered at the end of the third month
-        ([-1000, 400, 400, 400], 3.5),  # 200 short after three months, 400 a month: +0.5
+        # Month m's flow is dated t = m (as NPV dates it): the purchase at t = 0 is recovered
+        # by the flows dated 1 and 2, so the cumulative sum is >= 0 from t = 2 on.
+        ([-1000, 500, 500, 500], 2.0),
+        ([-1000, 400, 400, 400], 3.0),  # -600 at t=1, -200 at t=2, +200 at t=3: whole months
         ([-1000, 100, 100], float("inf")),
         ([100, 100], 0.0),
-        ([-100, 200, -300, 400], 3.5),  # the last time it is negative counts
+        ([-100, 200, -300, 400], 3.0),  # the last time it is negative counts
     ],
 )
 def test_payback_months(flows: list[float], expected: float) -> None:

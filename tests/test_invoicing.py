@@ -105,8 +105,13 @@ def test_littles_law_receivables_equal_daily_revenue_times_days_to_cash() -> Non
     # Deterministic path: 3.5 days to the weekly run on average, +1 day x 10% errors, +20 days.
     expected = 3.5 + 0.1 * 10 + 20
     assert rows["days_to_cash_mean"].mean() == pytest.approx(expected, rel=0.02)
-    # DSO (average receivables / average daily revenue) equals mean days to cash.
-    np.testing.assert_allclose(rows["dso_days"], rows["days_to_cash_mean"], rtol=0.05)
+    # DSO reads billed receivables only: invoice to cash is 14 + 6 = 20 days (revenue billed
+    # in weekly lumps puts a few percent of noise on the 90-day window). Work not yet invoiced
+    # is work in progress; the two together are all receivables: daily revenue x days to cash.
+    np.testing.assert_allclose(rows["dso_days"], 20.0, rtol=0.04)
+    np.testing.assert_allclose(
+        rows["dso_days"] + rows["wip_days"], rows["days_to_cash_mean"], rtol=0.05
+    )
 
 
 def test_conservation_and_cash_path_on_the_flagship() -> None:
@@ -114,7 +119,8 @@ def test_conservation_and_cash_path_on_the_flagship() -> None:
     scenario = scenario.model_copy(update={"horizon": 150 * DAY})
     results = run_experiment(scenario, 3, seed=5, executor="serial")
     rows = results.replications
-    lhs = rows["collections"] + rows["receivables_end"] + rows["bad_debt"]
+    lhs = rows["collections"] + rows["early_payment_discounts"] + rows["receivables_end"]
+    lhs += rows["bad_debt"]
     np.testing.assert_allclose(lhs, rows["revenue_horizon"], rtol=0, atol=0.01)
     opening = float(scenario.finance.opening_balance)
     for (_, _), days in results.cash.groupby(["variant", "replication"]):

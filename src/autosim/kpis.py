@@ -1,20 +1,18 @@
-"""The KPI catalogue, and the KPIs of one replication computed from recorded job arrays.
+"""The KPI catalogue: every KPI's name, unit, meaning and better direction, and column names.
 
 One catalogue names every KPI with its unit and meaning; the README's table, ``autosim kpis``,
 the goals of a strategy and the columns of ``replications.parquet`` all come from it, so they
 cannot drift apart. KPIs that can be broken down appear again as
 ``name[segment=residential]`` and ``name[job_type=emergency]`` columns (stock KPIs as
-``name[item=fittings]``).
+``name[item=fittings]``). The per-job KPIs are computed in :mod:`autosim.model.job_kpis`, the
+money KPIs in :mod:`autosim.model.receivables` and :mod:`autosim.model.ledger`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
-
-__all__ = ["CATALOGUE", "KPI", "catalogue_markdown", "column", "job_kpis", "kpi"]
+__all__ = ["CATALOGUE", "KPI", "catalogue_markdown", "column", "kpi", "period_suffix"]
 
 
 @dataclass(frozen=True)
@@ -42,15 +40,34 @@ CATALOGUE: tuple[KPI, ...] = (
         _BY,
     ),
     KPI("lost_share", "share", "jobs lost / jobs called", "lower", _BY),
-    KPI("response_time_mean_min", "min", "mean time from call to technician on site", "lower", _BY),
-    KPI("response_time_p50_min", "min", "median response time", "lower", _BY),
-    KPI("response_time_p90_min", "min", "90th percentile of response time", "lower", _BY),
-    KPI("response_time_p95_min", "min", "95th percentile of response time", "lower", _BY),
+    KPI(
+        "response_time_mean_min",
+        "min",
+        "mean time from call to technician on site, among calls that were reached (lost "
+        "calls left out: see within_target_share, response_time_all_p90_min)",
+        "lower",
+        _BY,
+    ),
+    KPI("response_time_p50_min", "min", "median response time of the calls reached", "lower", _BY),
+    KPI("response_time_p90_min", "min", "P90 response time of the calls reached", "lower", _BY),
+    KPI("response_time_p95_min", "min", "P95 response time of the calls reached", "lower", _BY),
+    # response_time_all_p50_min, ..._p90_min, ..._p95_min: every call counted
+    *(
+        KPI(
+            f"response_time_all_p{p}_min",
+            "min",
+            f"time within which {p}% of all calls (reached or lost) were reached, a lost call "
+            f"counting as never reached (inf: more than {100 - p}% were lost)",
+            "lower",
+            _BY,
+        )
+        for p in (50, 90, 95)
+    ),
     KPI(
         "within_target_share",
         "share",
-        "jobs reached within their type's response target, out "
-        "of jobs reached or lost (types with a target only)",
+        "share of all calls reached within their type's response target, a lost call counting "
+        "as not reached: out of calls reached or lost (types with a target only)",
         "higher",
         _BY,
     ),
@@ -119,8 +136,16 @@ CATALOGUE: tuple[KPI, ...] = (
     KPI(
         "dso_days",
         "days",
-        "days sales outstanding over the last 90 days of the horizon: average receivables "
-        "(earned, not yet collected or written off) / average daily revenue",
+        "days sales outstanding as accountants compute it, over the last 90 days: average "
+        "billed receivables (invoiced, not yet paid or written off) / revenue billed per day",
+        "lower",
+        (),
+        "invoicing",
+    ),
+    KPI(
+        "wip_days",
+        "days",
+        "work done, not yet invoiced (last 90 days): average / revenue earned per day",
         "lower",
         (),
         "invoicing",
@@ -128,7 +153,7 @@ CATALOGUE: tuple[KPI, ...] = (
     KPI(
         "days_to_cash_mean",
         "days",
-        "mean days from job completion to payment (jobs paid within the horizon)",
+        "mean days from completion to payment (Kaplan–Meier: unpaid jobs censored, not dropped)",
         "lower",
         (),
         "invoicing",
@@ -136,8 +161,24 @@ CATALOGUE: tuple[KPI, ...] = (
     KPI(
         "days_to_cash_p90",
         "days",
-        "90th percentile of days from completion to payment",
+        "90th percentile of days from completion to payment (Kaplan–Meier, as the mean)",
         "lower",
+        (),
+        "invoicing",
+    ),
+    KPI(
+        "days_to_cash_paid_mean",
+        "days",
+        "the old days_to_cash_mean: jobs paid within the horizon only (biased low)",
+        "lower",
+        (),
+        "invoicing",
+    ),
+    KPI(
+        "days_to_cash_censored_share",
+        "share",
+        "completed jobs still unpaid at the horizon (censored in days_to_cash_mean)",
+        "",
         (),
         "invoicing",
     ),
@@ -160,6 +201,14 @@ CATALOGUE: tuple[KPI, ...] = (
     ),
     KPI("card_fees", "money", "card fees on on-site payments", "lower", (), "invoicing"),
     KPI(
+        "early_payment_discounts",
+        "money",
+        "early-payment discounts kept by customers who paid within the window",
+        "lower",
+        (),
+        "invoicing",
+    ),
+    KPI(
         "on_site_payment_share", "share", "completed jobs paid on site by card", "", (), "invoicing"
     ),
     KPI(
@@ -169,7 +218,16 @@ CATALOGUE: tuple[KPI, ...] = (
     KPI(
         "automation_cost",
         "money",
-        "up-front, monthly and per-transaction automation costs",
+        "automation cash paid within the horizon: the purchase as financed (up front, down "
+        "payment and loan instalments, or lease payments), monthly and per-transaction fees",
+        "lower",
+        (),
+        "finance",
+    ),
+    KPI(
+        "financing_owed_end",
+        "money",
+        "owed at the horizon end on loans (principal) and leases (payments and residual)",
         "lower",
         (),
         "finance",
@@ -257,8 +315,9 @@ CATALOGUE: tuple[KPI, ...] = (
     KPI(
         "cash_in_stock",
         "money",
-        "cash tied up in stock: average end-of-day stock at cost less unpaid supplier bills "
-        "(negative: suppliers' credit more than funds the shelf)",
+        "cash tied up in stock: average end-of-day stock at cost already paid for (each "
+        "item's stock less its unpaid bills, first in first out; 0 when suppliers' credit "
+        "covers the whole shelf)",
         "lower",
         (),
         "inventory",
@@ -310,8 +369,9 @@ CATALOGUE: tuple[KPI, ...] = (
     KPI(
         "roi",
         "ratio",
-        "(net cash flow with the automation − without) / automation cost, same "
-        "replication; 0.5 = the automation returned its cost plus 50%",
+        "(net cash flow with the automation − without) / automation_cost, same replication, "
+        "within the horizon; a ratio, shown as a percentage: 0.5 = +50%, the automation "
+        "returned its cost plus 50%",
         "higher",
         (),
         "versus",
@@ -319,8 +379,8 @@ CATALOGUE: tuple[KPI, ...] = (
     KPI(
         "npv",
         "money",
-        "net present value of the monthly cash-flow difference against the "
-        "baseline, at the scenario's discount rate",
+        "net present value of the monthly cash-flow difference against the baseline (month m "
+        "dated m months from the start; financing owed after the horizon included)",
         "higher",
         (),
         "versus",
@@ -328,16 +388,26 @@ CATALOGUE: tuple[KPI, ...] = (
     KPI(
         "payback_months",
         "months",
-        "months until the cumulative cash-flow difference against "
-        "the baseline turns and stays positive (inf: not within the horizon)",
+        "first month-point (month m dated m, as NPV) from which the cumulative cash-flow "
+        "difference against the baseline stays >= 0; whole months (inf: never)",
         "lower",
+        (),
+        "versus",
+    ),
+    KPI(
+        "irr",
+        "per year",
+        "internal rate of return of the monthly stream npv discounts, annualised: (1 + monthly)"
+        "^12 - 1 (empty when undefined, e.g. no change of sign)",
+        "higher",
         (),
         "versus",
     ),
     KPI(
         "automation_upfront",
         "money",
-        "up-front cost of the variant's automations (for the budget constraint)",
+        "cash paid for the variant's purchases on their day (the price, a loan's down payment, "
+        "0 for a lease): for the budget constraint",
         "lower",
         (),
         "versus",
@@ -389,70 +459,3 @@ def catalogue_markdown() -> str:
         by = ", ".join(k.by) or "—"
         rows.append(f"| `{k.name}` | {k.unit} | {k.better or '—'} | {by} | {k.meaning} |")
     return "\n".join(rows)
-
-
-def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if values.size else float("nan")
-
-
-_RESPONSE_QUANTILES = np.array([0.5, 0.9, 0.95])
-
-
-def _quantiles(values: np.ndarray, q: np.ndarray = _RESPONSE_QUANTILES) -> list[float]:
-    """numpy's default (linear) quantiles from one sort: np.quantile's overhead per call is
-    larger than the work on the few hundred values of a job group, and KPIs run per group."""
-    if not values.size:
-        return [float("nan")] * len(q)
-    ordered = np.sort(values)
-    position = q * (ordered.size - 1)
-    below = np.floor(position).astype(np.intp)
-    above = np.minimum(below + 1, ordered.size - 1)
-    weight = position - below
-    low, high = ordered[below], ordered[above]
-    step = high - low
-    # numpy's own lerp, so the figures are bit-identical to np.quantile's
-    return np.where(weight >= 0.5, high - step * (1 - weight), low + step * weight).tolist()
-
-
-def _job_block(
-    call: np.ndarray,
-    ready: np.ndarray,
-    arrive: np.ndarray,
-    completed: np.ndarray,
-    lost: np.ndarray,
-    revenue: np.ndarray,
-    target: np.ndarray,
-) -> dict[str, float]:
-    """Per-job KPIs over one group of jobs (all, a segment or a job type)."""
-    reached = ~np.isnan(arrive)
-    response = arrive[reached] - call[reached]
-    p50, p90, p95 = _quantiles(response)
-    n_called = call.size
-    with_target = ~np.isnan(target)
-    hit = reached & with_target & (arrive - call <= np.nan_to_num(target, nan=np.inf))
-    judged = with_target & (reached | lost)
-    return {
-        "jobs_called": float(n_called),
-        "jobs_completed": float(completed.sum()),
-        "jobs_lost": float(lost.sum()),
-        "lost_share": float(lost.sum() / n_called) if n_called else float("nan"),
-        "response_time_mean_min": _mean(response),
-        "response_time_p50_min": float(p50),
-        "response_time_p90_min": float(p90),
-        "response_time_p95_min": float(p95),
-        "within_target_share": float(hit.sum() / judged.sum()) if judged.any() else float("nan"),
-        "intake_time_mean_min": _mean(ready[np.isfinite(ready)] - call[np.isfinite(ready)]),
-        "revenue": float(revenue[completed].sum()),
-    }
-
-
-def job_kpis(
-    groups: Iterable[tuple[str | None, str | None, np.ndarray]],
-    **arrays: np.ndarray,
-) -> dict[str, float]:
-    """Per-job KPIs for each ``(by, value, mask)`` group, named by :func:`column`."""
-    out: dict[str, float] = {}
-    for by, value, mask in groups:
-        block = _job_block(**{k: v[mask] for k, v in arrays.items()})
-        out.update({column(name, by, value): v for name, v in block.items()})
-    return out

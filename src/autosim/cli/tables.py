@@ -17,14 +17,16 @@ _out = Console(width=80)
 _err = Console(stderr=True, width=80)
 
 
-#: KPIs shown in the terminal summary (all of them are in summary.json).
+#: KPIs shown in the terminal summary (all of them are in summary.json); response times are
+#: shown per job type in their own table (:func:`print_response`).
 SUMMARY_KPIS = (
-    ("response_time_p90_min", "P90 resp. (min)"),
-    ("within_target_share", "in target"),
+    ("jobs_completed", "jobs done"),
     ("jobs_lost", "jobs lost"),
     ("dso_days", "DSO (days)"),
     ("net_cash_flow", "net cash"),
 )
+#: At most this many job types get a column in the response table (80 columns).
+MAX_JOB_TYPES = 5
 
 
 def print_comparison(summaries: list[dict[str, Any]], labels: list[str]) -> None:
@@ -100,6 +102,13 @@ def _fmt(value: float | None, money: bool = False) -> str:
     return f"{value:.2f}" if size < 1 else f"{value:.1f}"
 
 
+def _percent(ratio: float | None) -> str:
+    """A ratio as a signed percentage with thousands separators: 18.0 -> +1,800%."""
+    if ratio is None or not math.isfinite(ratio):
+        return "-"
+    return f"{ratio * 100:+,.0f}%"
+
+
 def _band(stats: dict[str, Any], money: bool = False) -> str:
     """Mean on the first line, the P5–P95 band under it (keeps tables within 80 columns)."""
     return f"{_fmt(stats['mean'], money)}\n{_fmt(stats['p5'], money)}–{_fmt(stats['p95'], money)}"
@@ -124,6 +133,7 @@ def print_summary(summary: dict[str, Any]) -> None:
             cells.append(_band(stats, money=name == "net_cash_flow") if stats else "-")
         kpi_table.add_row(v["id"], *cells)
     _out.print(kpi_table)
+    print_response(summary)
 
     fin = Table(
         title=f"Against the baseline ({summary['currency']}; NPV: mean, P5–P95 below)",
@@ -142,7 +152,7 @@ def print_summary(summary: dict[str, Any]) -> None:
         within = payback["p_within_horizon"]
         fin.add_row(
             v["id"],
-            _fmt(f["roi"]["mean"]),
+            _percent(f["roi"]["mean"]),
             f"{f['roi']['p_positive']:.0%}",
             _band(f["npv"], money=True),
             f"{f['npv']['p_positive']:.0%}",
@@ -165,6 +175,58 @@ def print_summary(summary: dict[str, Any]) -> None:
         print_precision(summary)
     for note in summary.get("warnings", []):
         _err.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+
+
+def _job_types(summary: dict[str, Any]) -> list[str]:
+    """Job types with response KPIs in the summary, in the scenario's order."""
+    types: dict[str, None] = {}
+    for v in summary["variants"]:
+        for name, stats in v["kpis"].items():
+            for kpi in ("within_target_share", "response_time_all_p90_min"):
+                prefix = f"{kpi}[job_type="
+                if name.startswith(prefix) and name.endswith("]") and stats.get("n"):
+                    types[name[len(prefix) : -1]] = None
+    return list(types)
+
+
+def _response_cell(kpis: dict[str, Any], job_type: str) -> str:
+    """Share of all calls reached in target (mean, P5–P95), then the all-calls P90."""
+    share = kpis.get(f"within_target_share[job_type={job_type}]")
+    p90 = kpis.get(f"response_time_all_p90_min[job_type={job_type}]")
+    lines = [_band(share) if share and share.get("n") else "-\n"]
+    if not p90 or not p90.get("n"):
+        lines.append("P90 -")
+    elif p90["p50"] is None:
+        lines.append("P90 never" if p90.get("n_infinite") else "P90 -")
+    else:
+        lines.append(f"P90 {_fmt(p90['p50'])}")
+    return "\n".join(lines)
+
+
+def print_response(summary: dict[str, Any]) -> None:
+    """Response per job type, every call counted: a lost call is a call never reached."""
+    types = _job_types(summary)
+    if not types:
+        return
+    shown = types[:MAX_JOB_TYPES]
+    more = f" (first {len(shown)} of {len(types)} job types)" if len(types) > len(shown) else ""
+    table = Table(
+        title=f"Response by job type{more}: every call counted, lost ones as never reached",
+        title_justify="left",
+        show_lines=True,
+    )
+    table.add_column("variant", overflow="fold")
+    for job_type in shown:
+        table.add_column(job_type, justify="right", overflow="fold")
+    for v in summary["variants"]:
+        table.add_row(v["id"], *(_response_cell(v["kpis"], t) for t in shown))
+    _out.print(table)
+    _out.print(
+        "Share of calls reached within the job type's target (mean, P5–P95 below it); P90: "
+        "minutes within which 90% of calls were reached (median over replications; never: "
+        "more than 10% of calls were lost).",
+        highlight=False,
+    )
 
 
 def print_risk(summary: dict[str, Any]) -> None:

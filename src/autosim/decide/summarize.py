@@ -98,11 +98,11 @@ def summarize(
         if variant.automations:
             entry["finance"] = _finance(rows)
             entry["finance"]["risk"] = variant_risk(rows, run.seed, variant.id)
-            drivers = tornado_table(rows, "roi")
+            drivers = tornado_table(rows, "roi", variant.automations)
             entry["sensitivity"] = {"roi": drivers.to_dict(orient="records")}
         for output in outputs:
             if rows[output].notna().sum() >= 3:
-                drivers = tornado_table(rows, output)
+                drivers = tornado_table(rows, output, variant.automations)
                 entry.setdefault("sensitivity", {})[output] = drivers.to_dict(orient="records")
         out["variants"].append(entry)
     if run.precision is not None:
@@ -194,9 +194,9 @@ def run_warnings(run: Run) -> list[str]:
 def _finance(rows: pd.DataFrame) -> dict[str, Any]:
     """ROI, NPV, payback, net benefit and IRR of one option over its replications.
 
-    ``irr`` (annual) and ``irr_monthly`` are described over the replications where the IRR
-    exists (``n_defined``; the others have no change of sign); runs saved before IRR existed
-    have no such columns and get none.
+    ``irr`` (annual) and ``irr_monthly`` (``(1 + irr)**(1/12) - 1``, the rate numpy-financial
+    finds on the monthly stream) are described over the replications where the IRR exists
+    (``n_defined``; the others have no change of sign). Runs saved before IRR existed get none.
     """
     roi = rows["roi"].to_numpy(float)
     npv = rows["npv"].to_numpy(float)
@@ -211,10 +211,11 @@ def _finance(rows: pd.DataFrame) -> dict[str, Any]:
         },
         "net_benefit": describe(rows["net_benefit"].to_numpy(float)),
     }
-    for name in ("irr", "irr_monthly"):
-        if name in rows:
-            values = rows[name].to_numpy(float)
-            out[name] = {**describe(values), "n_defined": int(np.isfinite(values).sum())}
+    if "irr" in rows:
+        annual = rows["irr"].to_numpy(float)
+        defined = int(np.isfinite(annual).sum())
+        for name, values in (("irr", annual), ("irr_monthly", (1.0 + annual) ** (1 / 12) - 1)):
+            out[name] = {**describe(values), "n_defined": defined}
     return out
 
 

@@ -22,13 +22,16 @@ from autosim.model.business import VariantOutcome, simulate_variant
 from autosim.model.demand import generate_jobs
 from autosim.model.finance import (
     cash_floor_breach,
+    irr_annual,
     month_index,
     monthly_totals,
     npv_monthly,
     payback_months,
     roi,
+    with_later,
     worst_month_cash,
 )
+from autosim.model.financing import later_payments, upfront_outlay
 from autosim.scenario.resolve import resolve
 from autosim.scenario.schema import Scenario
 
@@ -72,20 +75,28 @@ def _versus(
     base: VariantOutcome,
     other: VariantOutcome,
     months: np.ndarray,
-    automations: tuple[str, ...],
+    variant: Variant,
 ) -> dict[str, float]:
-    """Finance of a variant against the baseline of the same replication."""
+    """Finance of a variant against the baseline of the same replication.
+
+    NPV, IRR and payback read one monthly stream (the timing convention of
+    :mod:`autosim.model.finance`): the simulated monthly differences, then the loan and lease
+    payments the purchases still call for after the horizon, each in its month. ROI and
+    ``net_benefit`` stay within the horizon, as the cash ledger does.
+    """
     daily = other.ledger.net - base.ledger.net
-    monthly = monthly_totals(daily, months)
+    autos = [scenario.automation(a) for a in variant.automations]
+    later = later_payments(autos, variant.starts, scenario.calendar.start_date, scenario.n_days)
+    stream = with_later(monthly_totals(daily, months), later.month, later.amount)
     benefit = float(daily.sum())
     cost = other.kpis["automation_cost"]
-    upfront = sum(float(scenario.automation(a).costs.upfront) for a in automations)
     return {
-        "automation_upfront": upfront,
+        "automation_upfront": sum(upfront_outlay(a) for a in autos),
         "net_benefit": benefit,
         "roi": roi(benefit, cost),
-        "npv": npv_monthly(float(scenario.finance.discount_rate), monthly),
-        "payback_months": payback_months(monthly),
+        "npv": npv_monthly(float(scenario.finance.discount_rate), stream),
+        "payback_months": payback_months(stream),
+        "irr": irr_annual(stream),
         **cash_floor_breach(_cash_floor(scenario), other.ledger.balance),
     }
 
@@ -132,7 +143,7 @@ def run_replication(
         row.update(outcome.kpis)
         row["worst_month_cash"] = worst_month_cash(outcome.ledger.balance, months)
         if variant.automations:
-            row.update(_versus(resolved, outcomes[0], outcome, months, variant.automations))
+            row.update(_versus(resolved, outcomes[0], outcome, months, variant))
         rows.append(row)
         for f_idx, name in enumerate(CASH_FLOWS):
             cash[v_idx, f_idx] = outcome.ledger.flows[name]

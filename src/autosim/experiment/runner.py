@@ -97,6 +97,8 @@ def run_sweep(
     entropy = fresh_entropy() if seed is None else int(seed)
     if entropy < 0:
         raise RunError(f"seed must be a non-negative integer (got {seed})")
+    if progress is True and not _can_draw_a_bar():
+        progress = None
     if progress is True:
         from rich.progress import Progress
 
@@ -198,3 +200,17 @@ def run_sweep(
         },
         precision=status,
     )
+
+
+def _can_draw_a_bar() -> bool:
+    """A terminal, or a notebook with ipywidgets: elsewhere rich would only print warnings."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_jupyter:
+        return console.is_terminal
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autosim.kpis import job_kpis, period_suffix
+from autosim.kpis import column, period_suffix
 from autosim.model.automation import AutomatedPaths, automated_paths
 from autosim.model.customers import FollowUps, customer_kpis, follow_ups
 from autosim.model.demand import Jobs, U
@@ -22,11 +22,13 @@ from autosim.model.dispatch import CHOICE, Crew, DispatchJobs, DispatchRecord, s
 from autosim.model.finance import Ledger
 from autosim.model.intake import intake_times
 from autosim.model.inventory.stock import StockOutcome, run_stock
-from autosim.model.ledger import LedgerInputs, build_ledger, collections_of, money_kpis
+from autosim.model.job_kpis import job_kpis
+from autosim.model.ledger import LedgerInputs, build_ledger, collections_of, financing_owed
+from autosim.model.receivables import money_kpis
 from autosim.model.timetable import DAY, Timetable
 from autosim.scenario.schema import Scenario, technician_shift
 
-__all__ = ["VariantOutcome", "simulate_variant"]
+__all__ = ["VariantOutcome", "reach_kpis", "simulate_variant"]
 
 Stream = Callable[[str], np.random.Generator]
 _POLICY = {"first_available": 0, "nearest_idle": 1, "manual": 2}
@@ -262,10 +264,10 @@ def _read_outcome(
         "target": target[sub.type_idx],
     }
     all_groups = _groups(scenario, sub)
-    kpis = job_kpis([(b, v, m & window) for b, v, m in all_groups], **arrays)
+    kpis = _dispatch_kpis([(b, v, m & window) for b, v, m in all_groups], arrays)
     for days in goal_periods(scenario):
         recent = sub.call >= horizon - days * DAY
-        block = job_kpis([(b, v, m & recent) for b, v, m in all_groups], **arrays)
+        block = _dispatch_kpis([(b, v, m & recent) for b, v, m in all_groups], arrays)
         block.update(
             customer_kpis(scenario, sub, run.follow, arrive, completed, all_groups, recent)
         )
@@ -280,31 +282,30 @@ def _read_outcome(
     if sink is not None:
         sink.update(jobs=sub, record=record, lost=arrays["lost"], money=money, stock=stock)
         sink["revenue"] = per.revenue[rows]
-    ledger = build_ledger(
-        scenario,
-        LedgerInputs(
-            done=record.done,
-            assign=record.assign,
-            overtime=overtime,
-            call=sub.call,
-            money=money,
-            automation_masks=tuple(m[rows] for m in run.paths.masks),
-            automations=run.paths.automations,
-            stock_flows=stock.flows if stock is not None else None,
-            starts=run.paths.starts,
-        ),
-        shift,
-        office,
+    inputs = LedgerInputs(
+        done=record.done,
+        assign=record.assign,
+        overtime=overtime,
+        call=sub.call,
+        money=money,
+        automation_masks=tuple(m[rows] for m in run.paths.masks),
+        automations=run.paths.automations,
+        stock_flows=stock.flows if stock is not None else None,
+        starts=run.paths.starts,
     )
+    ledger = build_ledger(scenario, inputs, shift, office)
     kpis.update(ledger.summary())
     kpis["wages"] = float(-(ledger.flows["wages"].sum()))
     kpis["automation_cost"] = float(-(ledger.flows["automation"].sum()))
-    # Accrual profit: revenue earned, less every cost and the bad debt written off.
+    kpis["financing_owed_end"] = financing_owed(scenario, inputs)
+    # Accrual profit: revenue earned, less every cost, the bad debt written off and the
+    # early-payment discounts given (collections are cash: net of those discounts).
     kpis["profit"] = float(
         kpis["revenue_horizon"]
         + ledger.net.sum()
         - ledger.flows["collections"].sum()
         - kpis["bad_debt"]
+        - kpis["early_payment_discounts"]
     )
     if stock is not None:
         kpis.update(stock.kpis)
@@ -333,6 +334,43 @@ def _crew_kpis(
         "travel_share": float(travel[counted].sum() / busy_total) if busy_total else float("nan"),
         "overtime_hours": float(overtime[counted].sum() / 60.0),
     }
+
+
+#: Response-time percentiles over all calls, lost ones included: (KPI, percent).
+_ALL_CALLS = (
+    ("response_time_all_p50_min", 50),
+    ("response_time_all_p90_min", 90),
+    ("response_time_all_p95_min", 95),
+)
+
+
+def reach_kpis(
+    groups: Sequence[Group], call: np.ndarray, arrive: np.ndarray, lost: np.ndarray
+) -> dict[str, float]:
+    """Response-time percentiles of each group over all its calls, lost ones included.
+
+    A lost call is never reached (response time +inf); calls neither reached nor lost (still
+    waiting at the horizon) are left out, as in ``within_target_share``. The P-th percentile is
+    the smallest response time within which at least P% of the calls were reached (the
+    empirical quantile, no interpolation), so it is inf when more than (100 - P)% were lost.
+    """
+    response = np.where(np.isnan(arrive), np.inf, arrive - call)
+    counted = ~np.isnan(arrive) | lost
+    out: dict[str, float] = {}
+    for by, value, mask in groups:
+        times = np.sort(response[mask & counted])
+        n = times.size
+        for name, percent in _ALL_CALLS:
+            # the ceil(P n / 100)-th smallest, in integers (0.9 * 10 is not 9 in floats)
+            out[column(name, by, value)] = float(times[-(-percent * n // 100) - 1]) if n else np.nan
+    return out
+
+
+def _dispatch_kpis(groups: Sequence[Group], arrays: dict[str, np.ndarray]) -> dict[str, float]:
+    """The per-job KPIs of each group, then the all-calls response percentiles."""
+    kpis = job_kpis(groups, **arrays)
+    kpis.update(reach_kpis(groups, arrays["call"], arrays["arrive"], arrays["lost"]))
+    return kpis
 
 
 def goal_periods(scenario: Scenario) -> list[int]:

@@ -1,10 +1,18 @@
-"""Cash ledger maths and investment measures: ROI, NPV, IRR, payback.
+"""Cash ledger maths and investment measures: ROI, NPV, IRR, payback — on one timing convention.
 
 The ledger is a set of daily flows (money in is positive, out negative), so the bank balance on
 any day is the opening balance plus the running sum. An automation is judged on the *difference*
 between its ledger and the baseline's in the same replication — the same customers, the same
 luck — which is what makes the comparison sharp. NPV and IRR come from numpy-financial rather
 than hand-written formulas.
+
+**Timing convention**, the same for NPV, IRR and payback: the daily differences are summed into
+calendar months, and month ``m``'s sum is dated ``t = m`` months from the start (month 0, which
+holds day 0 and its up-front payments, is not discounted). NPV discounts it by ``(1 + r_m)**m``;
+IRR is the monthly rate at which that NPV is zero; payback is the first ``t`` from which the
+cumulative undiscounted sum stays non-negative — a whole number of months, because on this
+convention money moves only at month points. So payback ``T`` means exactly: the NPV at a zero
+rate of the stream cut after month ``T`` is >= 0, and so is every longer cut.
 """
 
 from __future__ import annotations
@@ -20,12 +28,14 @@ __all__ = [
     "Ledger",
     "cash_floor_breach",
     "irr_annual",
+    "irr_monthly",
     "month_index",
     "month_starts",
     "monthly_totals",
     "npv_monthly",
     "payback_months",
     "roi",
+    "with_later",
     "worst_month_cash",
 ]
 
@@ -86,26 +96,41 @@ def npv_monthly(annual_rate: float, monthly_flows: np.ndarray) -> float:
     return float(npf.npv(rate, monthly_flows))
 
 
+def with_later(monthly_flows: np.ndarray, months: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """The monthly stream followed by payments owed after it (``amounts`` paid in ``months``)."""
+    if months.size == 0:
+        return monthly_flows
+    out = np.zeros(max(monthly_flows.size, int(months.max()) + 1))
+    out[: monthly_flows.size] = monthly_flows
+    np.subtract.at(out, months, amounts)
+    return out
+
+
+def irr_monthly(monthly_flows: np.ndarray) -> float:
+    """Monthly IRR of monthly flows (NaN when it does not exist, e.g. no change of sign)."""
+    flows = np.asarray(monthly_flows, float)
+    if not (flows > 0).any() or not (flows < 0).any():
+        return float("nan")
+    monthly = npf.irr(flows)
+    return float(monthly) if np.isfinite(monthly) else float("nan")
+
+
 def irr_annual(monthly_flows: np.ndarray) -> float:
-    """Annualised IRR of monthly flows (NaN when it does not exist)."""
-    monthly = npf.irr(monthly_flows)
+    """Annualised IRR of monthly flows, ``(1 + monthly)**12 - 1`` (NaN when undefined)."""
+    monthly = irr_monthly(monthly_flows)
     return float((1.0 + monthly) ** 12 - 1.0) if np.isfinite(monthly) else float("nan")
 
 
 def payback_months(monthly_flows: np.ndarray) -> float:
-    """Months until the cumulative flow turns non-negative for good (inf: never, 0: never < 0).
-
-    Interpolated linearly inside the month in which it turns, as analysts read a payback chart.
+    """First month ``t`` from which the cumulative flow stays >= 0 (0: never negative; inf: still
+    negative at the end of the stream). Month ``m``'s flow is dated ``t = m``, as NPV dates it.
     """
     cum = np.cumsum(monthly_flows)
     negative = np.flatnonzero(cum < 0)
     if negative.size == 0:
         return 0.0
     last = int(negative[-1])
-    if last == cum.size - 1:
-        return float("inf")
-    gain = monthly_flows[last + 1]
-    return float(last + 1 + (-cum[last] / gain))
+    return float("inf") if last == cum.size - 1 else float(last + 1)
 
 
 def roi(net_benefit: float, cost: float) -> float:

@@ -6,9 +6,13 @@ vectorised from the table of completed jobs after the dispatch run: when the inv
 the customer pays on the spot by card, when they pay otherwise, and who never pays. It is the
 accounts clerk's ledger, filled in all at once.
 
-Receivables here mean revenue earned and not yet collected or written off — unbilled work
-included — so that Little's law holds exactly: average receivables = daily revenue x mean days
-from completion to cash.
+Two kinds of money are owed to the business between a job's end and its payment. Work done but
+not yet invoiced is *work in progress* (unbilled); an invoice sent and not yet paid or written off
+is a *billed receivable* — the accountant's accounts receivable, from which DSO is computed.
+:func:`receivables_by_day` tracks their sum (everything earned and not yet settled), for which
+Little's law holds exactly (average = daily revenue x mean days from completion to cash);
+:func:`billed_by_day` splits it. An early-payment discount settles the whole invoice for less
+cash: the receivable goes, the discount is a cost.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import numpy as np
 
 from autosim.model.timetable import DAY
 
-__all__ = ["Collections", "collect", "receivables_by_day"]
+__all__ = ["Collections", "billed_by_day", "collect", "receivables_by_day"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Collections:
     admin_minutes: np.ndarray
     on_site: np.ndarray
     error: np.ndarray
+    discount: np.ndarray  # early-payment discount kept by the customer (cash = amount - it)
 
 
 def collect(
@@ -51,6 +56,7 @@ def collect(
     paid_after_due: np.ndarray,
     bad_debt: np.ndarray,
     write_off_after: float,
+    early_discount: np.ndarray | None = None,
 ) -> Collections:
     """Invoice, payment and write-off times of completed jobs (``done`` finite).
 
@@ -59,6 +65,8 @@ def collect(
     Manual invoices go out at the first office run (every ``batch_every`` minutes from the
     start) at or after completion; mobile invoices at completion. An erroneous invoice is
     re-issued after ``rework_delay`` and the payment terms run from the correct one.
+    ``early_discount`` is the discount rate of the customers who take an early-payment
+    discount (0 elsewhere); it is granted only on invoices they actually pay.
     """
     completed = np.isfinite(done)
     runs = np.ceil(done / batch_every) * batch_every
@@ -73,6 +81,9 @@ def collect(
     office = completed & ~mobile
     admin = np.where(office, admin_minutes * np.where(error, 2.0, 1.0), 0.0)
     fee = np.where(on_site, amount * card_fee_rate, 0.0)
+    pays_later = completed & ~on_site & ~never
+    rate = np.zeros(done.size) if early_discount is None else early_discount
+    discount = np.where(pays_later, amount * rate, 0.0)
     return Collections(
         invoiced=np.where(completed, invoiced, np.nan),
         paid=paid,
@@ -82,6 +93,7 @@ def collect(
         admin_minutes=admin,
         on_site=on_site,
         error=completed & error,
+        discount=discount,
     )
 
 
@@ -101,3 +113,22 @@ def receivables_by_day(
     lost = np.bincount(_day(money.written_off[completed], n_days), amount, minlength=n_days + 1)
     receivables = np.cumsum(earned - collected - lost)[:n_days]
     return receivables, collected[:n_days], lost[:n_days]
+
+
+def billed_by_day(
+    done: np.ndarray, money: Collections, n_days: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """End-of-day unbilled work, end-of-day billed receivables and revenue billed per day.
+
+    Billed means the correct invoice has gone out (an erroneous one counts from its re-issue);
+    a job paid on site is billed and paid at once. Unbilled + billed = :func:`receivables_by_day`.
+    """
+    completed = np.isfinite(done)
+    amount = money.amount[completed]
+    days = n_days + 1
+    earned = np.bincount(_day(done[completed], n_days), amount, minlength=days)
+    billed = np.bincount(_day(money.invoiced[completed], n_days), amount, minlength=days)
+    settled = np.bincount(_day(money.paid[completed], n_days), amount, minlength=days)
+    settled += np.bincount(_day(money.written_off[completed], n_days), amount, minlength=days)
+    unbilled = np.cumsum(earned - billed)[:n_days]
+    return unbilled, np.cumsum(billed - settled)[:n_days], billed[:n_days]

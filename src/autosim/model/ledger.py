@@ -1,10 +1,12 @@
-"""The whole business's cash ledger, and the money KPIs read from it.
+"""The whole business's cash ledger: every cash movement of one variant on its day.
 
-Every cash movement lands on its day: customers' payments (not revenue: money arrives when they
-pay), card fees, technicians' and dispatchers' wages with overtime, office time spent on
-invoices, fixed monthly costs, and what each automation costs (up front, monthly, per use).
-Revenue earned at completion stays available as an accrual KPI, and the receivables between the
-two are tracked day by day.
+Customers' payments (not revenue: money arrives when they pay, less any early-payment discount),
+card fees, technicians' and dispatchers' wages with overtime, office time spent on invoices,
+fixed monthly costs, and what each automation costs — its purchase as financed (up front, a
+loan's down payment and instalments, or lease payments: :mod:`autosim.model.financing`), its
+monthly fee and its per-use fees. Which customer pays when is decided here from the scenario's
+payment terms (:func:`collections_of`); the money KPIs read off that path live in
+:mod:`autosim.model.receivables`.
 """
 
 from __future__ import annotations
@@ -17,15 +19,32 @@ import numpy as np
 from autosim.model.automation import AutomatedPaths
 from autosim.model.demand import Jobs, U
 from autosim.model.finance import Ledger, month_starts
+from autosim.model.financing import later_payments, purchase_payments
 from autosim.model.inventory.books import STOCK_FLOWS
-from autosim.model.invoicing import Collections, collect, receivables_by_day
+from autosim.model.invoicing import Collections, collect
 from autosim.model.timetable import DAY, Timetable
+from autosim.scenario.invoicing_schema import Payment
 from autosim.scenario.schema import Automation, Scenario
 
-__all__ = ["DSO_WINDOW_DAYS", "LedgerInputs", "build_ledger", "collections_of", "money_kpis"]
+__all__ = ["LedgerInputs", "build_ledger", "collections_of", "financing_owed", "payment_delays"]
 
-#: DSO is measured over the last 90 days of the horizon (or all days after the warm-up).
-DSO_WINDOW_DAYS = 90
+
+def payment_delays(payment: Payment, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Delay after the due date (or, for early payers, after the invoice) from each invoice's
+    payment uniform, and who takes the early-payment discount (None: nobody is offered one).
+
+    The uniform is split, not redrawn: below ``share`` the customer takes the discount and pays
+    ``within * u / share`` after the invoice; above it ``(u - share) / (1 - share)`` is the
+    lateness quantile. Without an offer the lateness is read from ``u`` itself, as always.
+    """
+    early = payment.early_payment
+    if early is None or float(early.share) <= 0:
+        return payment.paid_after_due.ppf(u), None
+    share = float(early.share)
+    takes = u < share
+    rest = np.clip((u - share) / max(1.0 - share, 1e-12), 0.0, np.nextafter(1.0, 0.0))
+    delay = np.where(takes, float(early.within) * u / share, payment.paid_after_due.ppf(rest))
+    return delay, takes
 
 
 def collections_of(
@@ -54,6 +73,7 @@ def collections_of(
             admin_minutes=np.zeros(n),
             on_site=completed,
             error=np.zeros(n, bool),
+            discount=np.zeros(n),
         )
     active = rows
     u_all = jobs.u  # the mix works on the whole job table; the rows are read back
@@ -71,10 +91,14 @@ def collections_of(
     terms = np.array([float(p.terms) for p in pay])[t]
     late = np.zeros(n)
     bad = np.zeros(n, bool)
+    discount = np.zeros(n)
     for idx, p in enumerate(pay):
         mask = t == idx
-        late[mask] = p.paid_after_due.ppf(u[mask, U.PAYMENT])
+        late[mask], early = payment_delays(p, u[mask, U.PAYMENT])
         bad[mask] = u[mask, U.BAD_DEBT] < float(p.bad_debt_prob)
+        if early is not None:  # takers pay within the window from the invoice, not the due date
+            terms[np.flatnonzero(mask)[early]] = 0.0
+            discount[np.flatnonzero(mask)[early]] = float(p.early_payment.discount)
     return collect(
         done,
         amount,
@@ -89,40 +113,8 @@ def collections_of(
         paid_after_due=late,
         bad_debt=bad,
         write_off_after=float(inv.write_off_after),
+        early_discount=discount,
     )
-
-
-def money_kpis(scenario: Scenario, done: np.ndarray, money: Collections) -> dict[str, float]:
-    """DSO, days to cash, receivables, bad debt, admin hours and card fees."""
-    n_days = scenario.n_days
-    horizon = n_days * DAY
-    receivables, collected, written_off = receivables_by_day(done, money, n_days)
-    completed = np.isfinite(done)
-    earned = np.bincount(
-        (done[completed] // DAY).astype(int), money.amount[completed], minlength=n_days
-    )[:n_days]
-    first = max(int(np.ceil(scenario.warmup / DAY)), n_days - DSO_WINDOW_DAYS)
-    daily_revenue = earned[first:].mean()
-    in_window = completed & (done >= scenario.warmup)
-    cashed = in_window & (money.paid <= horizon)
-    to_cash = (money.paid[cashed] - done[cashed]) / DAY
-    return {
-        "revenue_horizon": float(earned.sum()),
-        "collections": float(collected.sum()),
-        "dso_days": float(receivables[first:].mean() / daily_revenue)
-        if daily_revenue > 0
-        else float("nan"),
-        "days_to_cash_mean": float(to_cash.mean()) if to_cash.size else float("nan"),
-        "days_to_cash_p90": float(np.quantile(to_cash, 0.9)) if to_cash.size else float("nan"),
-        "receivables_end": float(receivables[-1]),
-        "bad_debt": float(written_off.sum()),
-        "admin_hours": float(money.admin_minutes[in_window].sum() / 60.0),
-        "card_fees": float(money.card_fee[completed].sum()),
-        "on_site_payment_share": float(money.on_site[in_window].mean())
-        if in_window.any()
-        else float("nan"),
-        "invoice_errors": float(money.error[in_window].sum()),
-    }
 
 
 @dataclass(frozen=True)
@@ -153,9 +145,14 @@ def _touches_calls(auto: Automation) -> bool:
 
 
 def _subscription(
-    automation: np.ndarray, auto: Automation, start: float, month_starts_: np.ndarray
+    automation: np.ndarray,
+    auto: Automation,
+    start: float,
+    month_starts_: np.ndarray,
+    scenario: Scenario,
 ) -> None:
-    """Charge the up-front cost on the purchase day, the monthly fee then and each later first.
+    """Charge the purchase as financed from the purchase day (within the horizon), and the
+    monthly fee on the purchase day and each later first of the month.
 
     Bought on day 0 this is the first-of-month billing of every other cost; bought at or after
     the end of the horizon (a roadmap phase cut off by a shorter run) it costs nothing.
@@ -163,8 +160,18 @@ def _subscription(
     day = int(start // DAY)
     if day >= automation.size:
         return
-    automation[day] -= float(auto.costs.upfront)
+    pay = purchase_payments(auto, scenario.calendar.start_date, day)
+    within = pay.day < automation.size
+    np.subtract.at(automation, pay.day[within], pay.amount[within])
     automation[np.union1d([day], month_starts_[month_starts_ > day])] -= float(auto.costs.monthly)
+
+
+def financing_owed(scenario: Scenario, inputs: LedgerInputs) -> float:
+    """What the variant still owes for its purchases at the horizon end (loans, leases)."""
+    later = later_payments(
+        inputs.automations, inputs.starts, scenario.calendar.start_date, scenario.n_days
+    )
+    return later.owed
 
 
 def build_ledger(
@@ -196,12 +203,12 @@ def build_ledger(
     completed = np.isfinite(inputs.done)
     bought = inputs.starts or (0.0,) * len(inputs.automations)
     for auto, mask, start in zip(inputs.automations, inputs.automation_masks, bought, strict=True):
-        _subscription(automation, auto, start, starts)
+        _subscription(automation, auto, start, starts, scenario)
         when = inputs.call[mask] if _touches_calls(auto) else inputs.done[mask & completed]
         automation -= _per_day(when, None, n_days) * float(auto.costs.per_transaction)
 
     flows = {
-        "collections": _per_day(money.paid, money.amount, n_days),
+        "collections": _per_day(money.paid, money.amount - money.discount, n_days),
         "card_fees": -_per_day(inputs.done, money.card_fee, n_days),
         "wages": wages,
         "admin_wages": admin,

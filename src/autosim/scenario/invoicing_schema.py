@@ -11,21 +11,55 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from autosim.dists import Constant
 from autosim.scenario.fields import DistField, Minutes, Money, Probability, Scalar
 from autosim.scenario.schema_base import Frozen
 
-__all__ = ["Invoicing", "Payment"]
+__all__ = ["EarlyPayment", "Invoicing", "Payment"]
+
+
+class EarlyPayment(Frozen):
+    """A discount for paying soon (``2/10 net 30``: 2% off when paid within 10 days).
+
+    ``share`` of the segment's invoiced customers take it: they pay within ``within`` of the
+    invoice and keep ``discount`` (a fraction of the invoice) for themselves.
+    """
+
+    discount: Scalar(0.0, 0.5)
+    within: Minutes
+    share: Probability
+
+    @field_validator("within")
+    @classmethod
+    def _window(cls, value: object) -> object:
+        if isinstance(value, float) and value <= 0:
+            raise ValueError("within must be longer than 0 (e.g. '10 day' for 2/10 net 30)")
+        return value
 
 
 class Payment(Frozen):
-    """How one segment pays: terms (due after the invoice), lateness, and bad debt."""
+    """How one segment pays: terms (due after the invoice), lateness, bad debt, early payment."""
 
     terms: Minutes = 0.0
     paid_after_due: DistField("duration") = Constant(0.0)
     bad_debt_prob: Probability = 0.0
+    early_payment: EarlyPayment | None = None
+
+    @model_validator(mode="after")
+    def _window_before_due(self) -> Payment:
+        early = self.early_payment
+        if early is None:
+            return self
+        within, terms = early.within, self.terms
+        if isinstance(within, float) and isinstance(terms, float) and within > terms:
+            raise ValueError(
+                f"early_payment.within ({within / 1440:g} day) must end by the due date "
+                f"(terms: {terms / 1440:g} day): a discount for paying early needs terms longer "
+                "than its window"
+            )
+        return self
 
 
 class Invoicing(Frozen):

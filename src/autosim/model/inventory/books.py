@@ -113,7 +113,11 @@ def _jobs_short(
 def _purchases(
     inv: Inventory, res: InventoryResult, demand: Demand, trip_ev: np.ndarray, n_days: int
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Daily supplier payments (and supply-house buys), daily payables, supply-house spend."""
+    """Daily supplier payments (and supply-house buys), payables, supply-house spend.
+
+    The payables are per item and day (items x days): the goods received by the end of that
+    day and not yet paid for, at unit cost.
+    """
     cost = np.array([float(it.unit_cost) for it in inv.items])
     order_cost = np.array([float(it.order_cost) for it in inv.items])
     amount = res.order_quantity * cost[res.order_item] + order_cost[res.order_item]
@@ -122,8 +126,25 @@ def _purchases(
     counter = demand.quantity[trip_ev] * cost[demand.item[trip_ev]]
     flow = -_per_day(paid, amount, n_days) - _per_day(demand.time[trip_ev], counter, n_days)
     goods = res.order_quantity * cost[res.order_item]
-    owed = _per_day(received, goods, n_days) - _per_day(paid, goods, n_days)
-    return flow, np.cumsum(owed), float(counter.sum())
+    owed = np.array(
+        [
+            _per_day(received[mine], goods[mine], n_days)
+            - _per_day(paid[mine], goods[mine], n_days)
+            for mine in (res.order_item == i for i in range(cost.size))
+        ]
+    ).reshape(cost.size, n_days)
+    return flow, np.cumsum(owed, axis=1), float(counter.sum())
+
+
+def _cash_in_stock(stock_at_cost: np.ndarray, payables: np.ndarray) -> float:
+    """Average end-of-day value (at cost) of the stock on hand already paid for.
+
+    Parts are used first in, first out, so each item's shelf holds its newest deliveries and
+    that item's unpaid bills cover those first: the paid part of the shelf is the stock at cost
+    less the item's payables, and never below zero. Bills still open for parts already used
+    (suppliers' credit beyond the shelf) are payables, not stock.
+    """
+    return float(np.maximum(stock_at_cost - payables, 0.0).sum(axis=0).mean())
 
 
 def read_books(
@@ -165,7 +186,7 @@ def read_books(
             "stockout_events": float(res.stockout_events.sum()),
             "online_revenue": float(line[sold & ~oversold].sum()),
             "avg_stock_value": float(value),
-            "cash_in_stock": float((cost @ res.daily_on_hand - payables).mean()),
+            "cash_in_stock": _cash_in_stock(cost[:, None] * res.daily_on_hand, payables),
             "holding_cost": float((res.time_avg_on_hand * cost) @ rates * n_days / 365.0),
             "ordering_cost": ordering,
             "orders_placed": float(res.orders_placed.sum()),
