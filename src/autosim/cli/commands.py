@@ -16,7 +16,7 @@ from rich.table import Table
 
 from autosim.cli.console import ERR as _err
 from autosim.cli.console import OUT as _out
-from autosim.cli.console import progress_for
+from autosim.cli.console import emit, progress_for
 from autosim.cli.console import with_progress as _with_progress
 from autosim.cli.tables import print_comparison, print_summary
 from autosim.errors import RunError
@@ -59,7 +59,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         from autosim.io.output import json_safe, write_json
 
         write_json(args.out, json_safe({"seed": args.seed, "scenarios": summaries}))
-        _out.print(f"\nWrote {args.out}", highlight=False)
+        _out.print(f"\nWrote {args.out}", highlight=False, markup=False)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -68,7 +68,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     from autosim.present.report import write_report
 
     path = write_report(SavedResults.load(args.folder), args.out or args.folder)
-    _out.print(f"Wrote {path}", highlight=False)
+    _out.print(f"Wrote {path}", highlight=False, markup=False)
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -78,7 +78,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     if not args.xlsx:
         raise RunError("choose a format: --xlsx (an Excel workbook)")
     path = export_xlsx(args.folder, args.out)
-    _out.print(f"Wrote {path}", highlight=False, soft_wrap=True)
+    _out.print(f"Wrote {path}", highlight=False, soft_wrap=True, markup=False)
 
 
 def cmd_kpis(args: argparse.Namespace) -> None:
@@ -91,7 +91,7 @@ def cmd_kpis(args: argparse.Namespace) -> None:
     table = Table("KPI", "unit", "better", "by", "meaning")
     for k in CATALOGUE:
         table.add_row(k.name, k.unit, k.better or "-", ", ".join(k.by) or "-", k.meaning)
-    _out.print(table)
+    emit(table)
 
 
 def cmd_run(args: argparse.Namespace) -> None:

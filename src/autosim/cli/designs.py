@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from autosim.cli.arguments import whole
+from autosim.cli.console import emit
 
 __all__ = ["add_design_arguments", "print_designs", "print_sobol", "print_variance"]
 
@@ -112,7 +113,7 @@ def print_sobol(section: dict[str, Any], out: Console, err: Console) -> None:
                 _pm(row["ST"], row["ST_conf"]),
                 end_section=i == len(v["inputs"]) - 1,
             )
-    out.print(table)
+    emit(table, out)
     unexplained = [
         f"{v['id']} {max(v['unexplained'], 0.0):.0%}"
         for v in section["variants"]
@@ -151,7 +152,7 @@ def print_variance(section: dict[str, Any], out: Console, err: Console) -> None:
             cells = (f"{share:.0%}{band}", f"{row['share_process']:.0%}")
         last = i == len(rows) - 1 or rows[i + 1]["output"] != row["output"]
         table.add_row("  " + escape(row["variant"]), *cells, end_section=last)
-    out.print(table)
+    emit(table, out)
     for line in section["headlines"]:
         out.print(f"- {line}", highlight=False)
     for note in section["notes"]:

@@ -1,4 +1,5 @@
-"""The terminal tables of ``autosim run`` and ``autosim compare`` (80 columns, rich).
+"""The terminal tables of ``autosim run`` and ``autosim compare`` (rich; see
+:func:`autosim.cli.console.emit` for how a table wider than the terminal is shown).
 
 Kept apart from the command grammar in :mod:`autosim.cli.main`: these read a summary (the content of
 ``summary.json``) and print it, so they can be reused and changed without touching the commands.
@@ -9,13 +10,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-_out = Console(width=80)
-_err = Console(stderr=True, width=80)
-
+from autosim.cli.console import ERR as _err
+from autosim.cli.console import OUT as _out
+from autosim.cli.console import emit
 
 #: KPIs shown in the terminal summary (all of them are in summary.json); response times are
 #: shown per job type in their own table (:func:`print_response`).
@@ -52,12 +52,12 @@ def print_comparison(summaries: list[dict[str, Any]], labels: list[str]) -> None
                 f"{v['verdict']}\n{v['impact_score']['mean']:+.2f} / {_fmt(npv, money=True)}"
             )
         table.add_row(auto, *cells)
-    _out.print(table)
+    emit(table)
     for label, s in zip(labels, summaries, strict=True):
-        _out.print(f"\n{label}: {s['strategy']['mission'].strip()}", highlight=False)
+        _out.print(f"\n{label}: {s['strategy']['mission'].strip()}", highlight=False, markup=False)
         for v in s["variants"]:
             if v.get("explanation"):
-                _out.print(f"- {v['explanation']}", highlight=False)
+                _out.print(f"- {v['explanation']}", highlight=False, markup=False)
 
 
 def print_precision(summary: dict[str, Any]) -> None:
@@ -80,9 +80,13 @@ def print_precision(summary: dict[str, Any]) -> None:
             f"{q['achieved']:.3g}",
             "yes" if q["met"] else "no",
         )
-    _out.print(table)
+    emit(table)
     if p.get("ranking"):
-        _out.print(f"Ranking by mean {p['output']}: {' > '.join(p['ranking'])}", highlight=False)
+        _out.print(
+            f"Ranking by mean {p['output']}: {' > '.join(p['ranking'])}",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _fmt(value: float | None, money: bool = False) -> str:
@@ -132,7 +136,7 @@ def print_summary(summary: dict[str, Any]) -> None:
             stats = v["kpis"].get(name)
             cells.append(_band(stats, money=name == "net_cash_flow") if stats else "-")
         kpi_table.add_row(v["id"], *cells)
-    _out.print(kpi_table)
+    emit(kpi_table)
     print_response(summary)
 
     fin = Table(
@@ -158,7 +162,7 @@ def print_summary(summary: dict[str, Any]) -> None:
             f"{f['npv']['p_positive']:.0%}",
             f"{_fmt(payback['p50'])}\n{within:.0%} paid back",
         )
-    _out.print(fin)
+    emit(fin)
     print_risk(summary)
     if "strategy" in summary:
         print_alignment(summary)
@@ -220,7 +224,7 @@ def print_response(summary: dict[str, Any]) -> None:
         table.add_column(job_type, justify="right", overflow="fold")
     for v in summary["variants"]:
         table.add_row(v["id"], *(_response_cell(v["kpis"], t) for t in shown))
-    _out.print(table)
+    emit(table)
     _out.print(
         "Share of calls reached within the job type's target (mean, P5–P95 below it); P90: "
         "minutes within which 90% of calls were reached (median over replications; never: "
@@ -254,16 +258,18 @@ def print_risk(summary: dict[str, Any]) -> None:
             _fmt(cash.get("mean"), money=True),
             _fmt(cash.get("p5"), money=True),
         )
-    _out.print(table)
+    emit(table)
 
 
 def print_value_of_information(summary: dict[str, Any]) -> None:
     """EVPI of all inputs and EVPPI of each, in money, and the one most worth knowing."""
     voi = summary["value_of_information"]
     if voi.get("note"):
-        _out.print(f"Value of information: not estimated ({voi['note']}).", highlight=False)
+        _out.print(
+            f"Value of information: not estimated ({voi['note']}).", highlight=False, markup=False
+        )
         return
-    _out.print(f"Value of information: {voi['text']}", highlight=False)
+    _out.print(f"Value of information: {voi['text']}", highlight=False, markup=False)
     for item in [i for i in voi["inputs"] if i["evppi"] > 0][:5]:
         lo, hi = item["ci95"]
         _out.print(
@@ -314,15 +320,20 @@ def print_portfolio(summary: dict[str, Any]) -> None:
             "yes" if c["fits"] else "no",
             "yes" if c["efficient"] else "",
         )
-    _out.print(table)
-    _out.print(f"Recommended: {portfolio['recommended'] or 'nothing'} — {portfolio['reason']}.")
+    emit(table)
+    _out.print(
+        f"Recommended: {portfolio['recommended'] or 'nothing'} — {portfolio['reason']}.",
+        highlight=False,
+        markup=False,
+    )
 
 
 def print_alignment(summary: dict[str, Any]) -> None:
-    """The alignment matrix (change in P(goal met) per automation and goal) and verdicts."""
+    """The alignment matrix (change in P(goal met) and progress per goal) and verdicts."""
     goals = summary["strategy"]["goals"]
     table = Table(
-        title="Alignment: change in P(goal met) against the baseline (points)",
+        title="Alignment: change in P(goal met) against the baseline (points), and below it the "
+        "share of the baseline's gap to the target closed",
         title_justify="left",
     )
     table.add_column("automation", overflow="fold")
@@ -335,8 +346,11 @@ def print_alignment(summary: dict[str, Any]) -> None:
             continue
         cells = []
         for g in goals:
-            delta = v["goals"][g["id"]]["delta_vs_baseline"]
-            cells.append("-" if delta is None else f"{delta * 100:+.0f}")
+            entry = v["goals"][g["id"]]
+            delta = entry["delta_vs_baseline"]
+            progress = (entry.get("progress") or {}).get("mean")
+            cell = "-" if delta is None else f"{delta * 100:+.0f}"
+            cells.append(cell + ("" if progress is None else f"\n{progress:.0%} of gap"))
         short = {"budget_upfront": "budget", "max_payback_months": "payback"}
         fits = [
             short.get(name, name.replace("_balance", "").replace("_", " "))
@@ -346,7 +360,7 @@ def print_alignment(summary: dict[str, Any]) -> None:
         table.add_row(
             v["id"], *cells, v["verdict"], "yes" if not fits else "no: " + ", ".join(fits)
         )
-    _out.print(table)
+    emit(table)
     for v in summary["variants"]:
         if v.get("explanation"):
-            _out.print(f"- {v['explanation']}", highlight=False)
+            _out.print(f"- {v['explanation']}", highlight=False, markup=False)
