@@ -97,7 +97,7 @@ def _texts(ax) -> list[str]:
 @pytest.mark.parametrize(
     ("draw", "symbol", "unit"),
     [
-        (lambda r: plots.roi_distribution(r, currency="EUR"), "ROI", "EUR"),
+        (lambda r: plots.roi_distribution(r, currency="EUR"), "ROI", "%"),
         (lambda r: plots.npv_distribution(r, currency="EUR"), "NPV", "(EUR)"),
     ],
 )
@@ -122,7 +122,7 @@ def test_kpi_distribution_one_curve_per_variant_and_target(replications):
     ax = fig.axes[0]
     assert "(min)" in ax.get_xlabel() and "P90" in ax.get_xlabel()
     assert len(ax.get_lines()) == len(VARIANTS) + 1
-    assert "target" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "target" in [t.get_text() for t in fig.legends[0].get_texts()]  # under the axes
     assert len(plots.kpi_distribution(replications, "response_time_p90_min").axes[0].lines) == 3
 
 
@@ -198,7 +198,9 @@ def test_alignment_map():
     texts = _texts(ax)
     for name in ("aligned and profitable", "aligned but costly", "profitable but misaligned"):
         assert name in texts
-    assert "neither" in texts and "auto_c" in texts
+    assert "neither" in texts
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]  # names in a legend, no overlap
+    assert legend == ["auto_a", "auto_b", "auto_c"]
     lo, hi = ax.get_xlim()
     assert lo < 0 < hi and ax.get_ylim()[0] < 0 < ax.get_ylim()[1]
     _png(plots.alignment_map(points[["automation", "impact", "npv"]], currency="EUR"))
@@ -217,6 +219,62 @@ def test_tornado_sorted_by_absolute_size():
     swing = sensitivity.assign(swing_lo=[0.1, -0.5, 0.0], swing_hi=[0.3, 0.9, 0.05])
     ax = plots.tornado(swing, output="NPV (EUR)").axes[0]
     assert len(ax.patches) == 3 and "NPV (EUR)" in ax.get_xlabel()
+    assert "NPV (EUR) -0.5 → 0.9" in " ".join(_texts(ax))  # the swing beside its bar
+
+
+def test_tornado_draws_intervals_and_greys_inputs_without_a_clear_effect():
+    from matplotlib.colors import to_hex
+
+    sensitivity = pd.DataFrame(
+        {
+            "input": ["big", "noise", "unknown"],
+            "rank_correlation": [0.8, 0.1, 0.3],
+            "ci95": [[0.6, 0.9], [-0.2, 0.4], [None, None]],
+            "significant": [True, False, False],
+            "swing_lo": [10.0, 17.5, 17.0],
+            "swing_hi": [18.0, 17.7, 17.9],
+        }
+    )
+    fig = plots.tornado(sensitivity, option="Automated dispatch", percent=True)
+    _png(fig)
+    ax = fig.axes[0]
+    colours = {
+        t.get_text(): to_hex(bar.get_facecolor())
+        for t, bar in zip(ax.get_yticklabels(), ax.patches, strict=True)
+    }
+    assert colours["noise"] == colours["unknown"] == "#c8c8c8"  # grey: interval spans 0
+    assert colours["big"] == plots.PALETTE["automations"][0].lower()
+    whiskers = [line for line in ax.get_lines() if len(line.get_xdata()) == 2]
+    assert sorted(tuple(line.get_xdata()) for line in whiskers)[:2] == [(-0.2, 0.4)] * 2
+    assert "+1,000% → +1,800%" in " ".join(_texts(ax))  # ROI swing in percent
+    assert "Automated dispatch" in ax.get_title("left") and "grey" in ax.get_xlabel()
+
+
+def test_tornado_labels_are_not_clipped():
+    long = "Generic CRM and marketing automation: effects dispatch rate factor of routine jobs"
+    sensitivity = pd.DataFrame(
+        {"input": [long, "b"], "rank_correlation": [0.9, -0.95], "swing_lo": [1, 2]}
+    ).assign(swing_hi=[3.0, 1.0])
+    fig = plots.tornado(sensitivity, option="A bundle with a rather long name indeed", percent=True)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    drawn = fig.get_tightbbox(canvas.get_renderer())  # every artist, in inches
+    width, height = fig.get_size_inches()
+    assert drawn.x0 >= -0.01 and drawn.y0 >= -0.01, drawn
+    assert drawn.x1 <= width + 0.01 and drawn.y1 <= height + 0.01, (drawn, width, height)
+    assert "\n" in fig.axes[0].get_yticklabels()[0].get_text()  # the long label is wrapped
+
+
+def test_roi_axis_in_percent_and_names_on_ticks(replications):
+    names = {"auto_a": "Automation A", "auto_b": "Automation B"}
+    fig = plots.roi_distribution(replications, currency="EUR", names=names)
+    _png(fig)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Automation B", "Automation A"]
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("%") for t in ticks)
 
 
 def _all_figures(replications, cash):

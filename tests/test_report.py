@@ -100,7 +100,7 @@ def test_scenario_text_is_escaped(page):
 
 
 def test_automation_name_is_escaped(page):
-    assert f"Automation: auto_dispatch — Dispatch {html.escape(EVIL)}</h2>" in page
+    assert f"Option: Dispatch {html.escape(EVIL)} (auto_dispatch)</h2>" in page
     assert html.escape(f"fast {EVIL} dispatch") in page
     assert "<script" not in page.lower()
 
@@ -118,17 +118,23 @@ def test_template_ships_inside_the_package():
 
 def test_sections_in_order(page, results):
     headings = [
-        "Decision summary",
-        "Key KPIs per variant",
-        "Automation: auto_dispatch",
-        "Automation: generic_crm",
-        "Assumptions",
-        "Scenario file",
-        "Method",
+        'id="recommendation"',
+        "The options</h2>",
+        "Roadmap: in what order to buy</h2>",
+        "Risk: what can go wrong</h2>",
+        "Details</h2>",
+        "Strategy and goals</h2>",
+        "(auto_dispatch)</h2>",
+        "(generic_crm)</h2>",
+        "Key KPIs per option</h2>",
+        "Assumptions</h2>",
+        "Method</h2>",
+        "<summary>Scenario file</summary>",
     ]
     positions = [page.index(h) for h in headings]
     assert positions == sorted(positions)
-    assert "input</th>" in page and "growth_per_year" in page  # uncertain inputs listed
+    assert "input</th>" in page and "emergency jobs: growth per year" in page  # inputs, by name
+    assert "dispatch.job_types.emergency.growth_per_year" in page  # and where they are set
     assert f"seed {results.seed}" in page and "Common random numbers: on" in page
     assert f"autosim version: {autosim.__version__}" in page
 
@@ -174,7 +180,7 @@ def test_saved_scenario_is_read_only_through_the_scenario_loader(saved_dir, tmp_
     saved = SavedResults.load(folder)
     assert saved.scenario is None  # refused by the guarded loader, never executed
     page = render_report(saved)
-    assert "Automation: auto_dispatch</h2>" in page  # no names without a valid scenario
+    assert "Option: auto_dispatch</h2>" in page  # no names without a valid scenario
     assert f"<pre>{hostile}</pre>" in page  # shown as text
 
 
@@ -203,7 +209,7 @@ def test_write_report_from_saved_folder(saved_dir, tmp_path):
     }
     page = path.read_text(encoding="utf-8")
     assert "<h2>Strategy and goals</h2>" in page
-    assert "<th>verdict</th>" in page and "<td>aligned</td>" in page
+    assert "<th>verdict</th>" in page and '<span class="badge good">aligned</span>' in page
     assert html.escape(f"moves the emergency goal {EVIL}") in page and EVIL not in page
     assert "Automated dispatch and 24/7 intake" in page  # names read from the saved scenario
     assert "SHA-256" in page  # the manifest's facts
@@ -271,3 +277,138 @@ def test_report_files_for_a_baseline_only_run(saved_dir):
     page = files["report.html"].decode("utf-8")
     assert "only the baseline was simulated" in page
     assert "scenario file text is not available" in page
+
+
+# --- the answer first ----------------------------------------------------------------------
+
+
+def _saved_with(saved_dir: Path, change) -> SavedResults:
+    """The saved run with its summary changed in place (as later versions add keys)."""
+    saved = SavedResults.load(saved_dir)
+    change(saved.summary())
+    return saved
+
+
+def _before_details(page: str) -> str:
+    return page[: page.index('<h2 class="part">Details</h2>')]
+
+
+def test_recommendation_opens_the_page_and_names_the_portfolio_choice(saved_dir):
+    def recommend(summary):
+        summary["portfolio"]["recommended"] = "auto_dispatch"
+        summary["portfolio"]["reason"] = "auto_dispatch has the highest strategic impact"
+
+    page = render_report(_saved_with(saved_dir, recommend))
+    top = _before_details(page)
+    assert top.index('id="recommendation"') < top.index("The options</h2>")
+    assert top.index('id="recommendation"') < top.index("<table")
+    assert '<section id="recommendation" class="rec" data-option="auto_dispatch">' in page
+    lead = top[top.index('id="recommendation"') : top.index("</section>")]
+    assert "buy Automated dispatch and 24/7 intake</strong>" in lead and "(auto_dispatch)" in lead
+    assert "It has the highest strategic impact." in lead  # the reason, with the name as "It"
+    for label in ("Money:", "Constraints:"):
+        assert label in lead
+    assert '<tr class="chosen" data-option="auto_dispatch">' in page  # first row, highlighted
+
+
+def test_nothing_recommended_says_buy_nothing_and_why(saved_dir):
+    def nothing(summary):
+        summary["portfolio"]["recommended"] = None
+        summary["portfolio"]["binding"] = {
+            "constraint": "budget_upfront",
+            "option": "auto_dispatch",
+            "limit": 5000.0,
+            "value": 6000.0,
+            "text": "buy nothing yet: auto_dispatch needs 6,000 up-front, over the 5,000 budget",
+        }
+
+    page = render_report(_saved_with(saved_dir, nothing))
+    lead = page[page.index('id="recommendation"') : page.index("</section>")]
+    assert 'data-option=""' in lead and "buy nothing yet.</strong>" in lead
+    assert "Automated dispatch and 24/7 intake needs 6,000 up-front" in lead  # named, once
+
+
+def test_goal_progress_is_shown_when_the_summary_has_it(saved_dir):
+    def progress(summary):
+        summary["portfolio"]["recommended"] = "auto_dispatch"
+        entry = summary["variants"][1]["goals"]["emergency_response"]
+        entry["progress"] = {"mean": 0.47, "ci95": [0.28, 0.66]}
+        for v in summary["variants"][2:]:
+            for goal in v["goals"].values():
+                goal.pop("progress", None)
+                goal["delta_vs_baseline"] = 0.25
+
+    page = render_report(_saved_with(saved_dir, progress))
+    lead = page[page.index('id="recommendation"') : page.index("</section>")]
+    assert "closes 47% [28%, 66%] of today&#39;s gap to “75% of residential emergencies" in lead
+    options = page[page.index('<table class="options">') :]
+    options = options[: options.index("</table>")]
+    assert "<b>47%</b>" in options and "[28%, 66%]" in options
+    assert "<b>+25 pp</b>" in options  # without progress: the change in P(goal met)
+
+
+def test_options_table_is_compact_and_explanations_sit_under_it(saved_dir):
+    def explain(summary):
+        summary["variants"][1]["explanation"] = "auto_dispatch raises the chance of a goal"
+
+    page = render_report(_saved_with(saved_dir, explain))
+    options = page[page.index('<table class="options">') :]
+    table = options[: options.index("</table>")]
+    assert "raises the chance" not in table  # no long text inside the rows
+    assert "<b>Automated dispatch and 24/7 intake:</b> It raises the chance of a goal" in options
+    assert "<col" in table and 'title="75% of residential emergencies' in table  # full goal
+
+
+def test_roi_is_a_percentage_everywhere(page):
+    rows = re.findall(r"ROI \(net gain as % of cost\)</td>(.*?)</tr>", page)
+    assert len(rows) >= 3  # one per option
+    for row in rows:
+        values = re.findall(r'<td class="num">([^<]*)</td>', row)[:5]  # mean, CI, P5, P50, P95
+        numbers = [x for v in values for x in v.strip("[]").split(", ")]
+        assert numbers and all(x.endswith("%") or x == "—" for x in numbers), row
+    assert "mean ROI" not in page
+
+
+def test_roi_percent_format():
+    from autosim.present.numbers import roi_pct
+
+    assert roi_pct(18.0) == "+1,800%"
+    assert roi_pct(-0.3) == "-30%"
+    assert roi_pct(-0.0001) == "0%"
+    assert roi_pct(float("nan")) == "—"
+
+
+def test_tables_name_things_for_people(page):
+    shown = page[: page.index('<details id="scenario-file">')]
+    for column in ("response_time_p90_min", "within_target_share", "dso_days", "net_cash_flow"):
+        assert column not in shown, column
+    assert "P90 response time (min)" in shown and "DSO (days)" in shown
+    assert "Mobile invoicing and on-site card payment" in shown  # automations by name
+
+
+def test_kpis_that_mean_nothing_here_are_left_out(results, page):
+    kpis = page[page.index("Key KPIs per option</h2>") : page.index("Assumptions</h2>")]
+    assert "oversells" not in kpis  # no online shop: zero in every variant
+    assert "cash in stock" not in kpis.lower() and "supplier bills" not in kpis
+    assert "average stock at cost" in kpis
+
+
+def test_kpi_rows_need_a_finite_non_zero_value():
+    from autosim.present.report_data import meaningful
+
+    assert not meaningful([{"mean": 0.0, "p5": 0.0, "p95": 0.0}, None, {"mean": float("nan")}])
+    assert meaningful([{"mean": 0.0, "p5": 0.0, "p95": 2.0}])
+
+
+def test_scenario_file_is_folded_away_at_the_end(page):
+    assert page.index("Method</h2>") < page.index('<details id="scenario-file">')
+    assert "<summary>Scenario file</summary>" in page
+    assert page.rstrip().endswith("</details>\n</main>\n</body>\n</html>".rstrip())
+
+
+def test_roadmap_and_risk_sections(page):
+    roadmap = page[page.index("Roadmap: in what order to buy") : page.index("Risk: what can")]
+    assert "Suggested order" in roadmap and "Best roadmap" in roadmap
+    assert "day 45: Mobile invoicing and on-site card payment" in roadmap
+    risk = page[page.index("Risk: what can") : page.index('<h2 class="part">Details</h2>')]
+    assert "P(NPV &lt; 0)" in risk and "CVaR10 of NPV" in risk and "worst month-end cash" in risk

@@ -1,15 +1,19 @@
 """One self-contained HTML report of a run: assembling the page, rendering it, writing it.
 
-The report is the memo an analyst hands the owner: the decision first (which automation, how
-sure), then what each automation does to the business, then what was assumed and how the numbers
-were made. It is a single file with its figures inside and no link to anything outside, so it can
-be mailed, archived, or opened offline years later and read the same.
+The report is the memo an analyst hands the owner, and it answers first: the top of the page
+(1280×800 is the yardstick) says what to buy and why — the portfolio's one recommendation, the
+same option the terminal's ``Recommended:`` line names, with its goal progress, NPV, payback and
+constraints — then every option side by side, the buying order and the risks. The details follow
+(goals, each option, KPIs, figures, assumptions, method) and the scenario file comes last,
+folded away. Options, KPIs and inputs are called by their names, never by internal paths, and
+ROI is a percentage throughout. It is a single file with its figures inside and no link to
+anything outside, so it can be mailed, archived, or opened offline years later and read the same.
 
-This module gathers the page's content (tables and text from :mod:`.report_data`, figures as
-inline PNGs) and renders ``templates/report.html.j2`` with jinja2's autoescaping on: a scenario is
-data, never markup, and no HTML is built in Python. It accepts any run that satisfies
-:class:`~autosim.present.protocol.RunLike` — a run in memory or one re-read from its folder
-(``autosim.io.saved.SavedResults``) — and imports neither.
+This module gathers the page's content (the answer from :mod:`.answer`, the details from
+:mod:`.report_data`, figures as inline PNGs) and renders ``templates/report.html.j2`` with
+jinja2's autoescaping on: a scenario is data, never markup, and no HTML is built in Python. It
+accepts any run that satisfies :class:`~autosim.present.protocol.RunLike` — a run in memory or
+one re-read from its folder (``autosim.io.saved.SavedResults``) — and imports neither.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ import jinja2
 
 from autosim.atomic import write_atomic
 from autosim.errors import RunError
+from autosim.present import answer
 from autosim.present import report_data as data
 from autosim.present.figures.operations import cash_fan
-from autosim.present.figures.standard import standard_figures, tornado_name
-from autosim.present.labels import BASELINE, baseline_of
+from autosim.present.figures.standard import names_of, standard_figures, tornado_name
+from autosim.present.labels import BASELINE, baseline_of, pretty
 from autosim.present.report_data import REPORT_KPIS, image
 from autosim.present.style import png_bytes
 
@@ -51,70 +56,83 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _automation(
+def _option(
     run: RunLike,
     summary: dict[str, Any],
     v: dict[str, Any],
     i: int,
     images: dict[str, bytes],
-    facts: dict[str, Any],
+    names: dict[str, str],
 ) -> dict[str, Any]:
-    """One automation's section: who it is, its money, its paired changes, its figures."""
+    """One option's section: what it is, its money, its paired changes, its figures."""
     cur = summary["currency"]
     reps, cash = run.replications, run.cash
     base = baseline_of([x["id"] for x in summary["variants"]])
-    name, description = facts["automations"].get(v["id"], ("", ""))
+    scenario = getattr(run, "scenario", None)
+    described = {a.id: a.description for a in getattr(scenario, "automations", None) or ()}
+    described |= {r.id: r.description for r in getattr(scenario, "roadmaps", None) or ()}
     roadmaps = {r["id"]: r for r in (summary.get("roadmap") or {}).get("roadmaps", [])}
     plan = roadmaps.get(v["id"])
     roadmap = bundle = None
     if plan is not None:
         roadmap = "; ".join(
-            f"day {p['start_day']:.4g}: {', '.join(p['automations'])}" for p in plan["phases"]
+            f"day {p['start_day']:.4g}: {', '.join(names.get(a, a) for a in p['automations'])}"
+            for p in plan["phases"]
         )
     elif len(v.get("automations", [])) > 1:
-        bundle = ", ".join(v["automations"])
+        bundle = ", ".join(names.get(a, a) for a in v["automations"])
     changes = None
     if base is not None and "replication" in reps.columns:
         changes = data.paired_changes(reps, base, v["id"], cur)
+    name = names.get(v["id"], v["id"])
     figures = []
     if base is not None and not cash.empty:
         figures.append(
             image(
-                png_bytes(cash_fan(cash, variants=[base, v["id"]], currency=cur)),
-                f"cash balance fan, {v['id']} against {base}",
-                f"Cash balance with {v['id']} and without it (median, P5–P95).",
+                png_bytes(cash_fan(cash, variants=[base, v["id"]], currency=cur, names=names)),
+                f"cash balance fan, {name} against {names.get(base, base)}",
+                f"Cash balance with {name} and without it (median, P5–P95).",
             )
         )
-    figures.append(
-        image(
-            images.get(f"tornado_{v['id']}.png"),
-            f"what drives the ROI of {v['id']}",
-            "ROI predicted with each uncertain input at its P10 and P90 (least squares over "
-            "replications), largest swing first: where better data would narrow the answer most.",
-        )
+    tornado_text = (
+        "Bars: rank correlation of each uncertain input with {what} over the replications, "
+        "largest first, with its 95% interval as a whisker when known; grey: the interval "
+        "includes 0 (no clear effect). Right: {what} with the input at its P10 and at its P90. "
+        "Where better data would narrow the answer most."
     )
     for output in v.get("sensitivity") or {}:
-        if output != "roi":
-            figures.append(
-                image(
-                    images.get(tornado_name(v["id"], output)),
-                    f"what drives {output} with {v['id']}",
-                    f"{output} predicted with each uncertain input at its P10 and P90.",
-                )
+        what = "ROI" if output == "roi" else pretty(output)
+        file = f"tornado_{v['id']}.png" if output == "roi" else tornado_name(v["id"], output)
+        figures.append(
+            image(
+                images.get(file),
+                f"what drives the {what} of {name}",
+                tornado_text.format(what=what),
             )
-    notes = [(key.capitalize(), str(v[key])) for key in ("verdict", "explanation") if v.get(key)]
+        )
+    notes = []
+    if v.get("verdict"):
+        notes.append(("Verdict", str(v["verdict"])))
+    if v.get("explanation"):
+        notes.append(
+            ("Why", answer.reason_text(str(v["explanation"]), v["id"], names, sentence=False))
+        )
     return {
-        "anchor": f"automation-{i}",
-        "heading": f"{v['id']} — {name}" if name and name != v["id"] else v["id"],
-        "description": description,
+        "anchor": f"option-{i}",
+        "heading": f"{name} ({v['id']})" if name != v["id"] else v["id"],
+        "description": described.get(v["id"], ""),
         "roadmap": roadmap,
         "bundle": bundle,
         "notes": notes,
         "finance": data.finance_table(v["finance"], cur),
-        "versus": "the baseline" if base == BASELINE else base,
+        "versus": "the baseline" if base == BASELINE else names.get(base, base),
         "changes": changes,
         "images": figures,
     }
+
+
+def _figure(images: dict[str, bytes], name: str, alt: str, caption: str) -> data.Image | None:
+    return image(images.get(name), alt, caption)
 
 
 def _context(run: RunLike, scenario_text: str | None, images: dict[str, bytes]) -> dict[str, Any]:
@@ -123,52 +141,57 @@ def _context(run: RunLike, scenario_text: str | None, images: dict[str, bytes]) 
     cur = summary["currency"]
     text = scenario_text if scenario_text is not None else getattr(run, "scenario_text", None)
     facts = data.scenario_facts(run)
+    names = names_of(run)
     for name, draw in standard_figures(run).items():
         if name not in images:
             images[name] = png_bytes(draw())
     base = baseline_of([v["id"] for v in summary["variants"]])
     autos = [v for v in summary["variants"] if v.get("finance")]
-    decision = None
-    if autos:
-        decision = data.decision(summary, autos)
-        decision["images"] = [
-            image(
-                images.get("npv.png"),
-                "NPV distribution per automation",
-                "NPV against the baseline over replications; P(NPV > 0) on the right.",
-            ),
-            image(
-                images.get("roi.png"),
-                "ROI distribution per automation",
-                "ROI over replications; 0 is break-even.",
-            ),
-        ]
+    money_images = [
+        _figure(
+            images,
+            "npv.png",
+            "NPV distribution per option",
+            "NPV against the baseline over replications (dots), median (bar) and mean "
+            "(diamond); P(NPV > 0) on the right.",
+        ),
+        _figure(
+            images,
+            "roi.png",
+            "ROI distribution per option",
+            "ROI (net gain as a percentage of the automation's cost) over replications; 0% is "
+            "break-even.",
+        ),
+    ]
     strategy = None
     if "strategy" in summary:
-        strategy = data.strategy_section(summary)
+        strategy = data.strategy_section(summary, names)
         strategy["images"] = [
-            image(
-                images.get("goal_heatmap.png"),
-                "change in probability of meeting each goal, per automation",
-                "Change in P(goal met) against the baseline, same replications (points of "
-                "probability).",
+            _figure(
+                images,
+                "goal_heatmap.png",
+                "change in probability of meeting each goal, per option",
+                "Change in P(goal met) against the baseline, same replications (−1 to +1).",
             ),
-            image(
-                images.get("alignment_map.png"),
-                "strategic impact against expected NPV, per automation",
-                "Strategic impact (weighted change in goal attainment) against expected NPV, with "
-                "95% intervals.",
+            _figure(
+                images,
+                "alignment_map.png",
+                "strategic impact against expected NPV, per option",
+                "Strategic impact (weighted change in goal attainment) against expected NPV, "
+                "with 95% intervals.",
             ),
         ]
     kpi_images = [
-        image(
-            images.get("response_time_p90.png"),
+        _figure(
+            images,
+            "response_time_p90.png",
             "cumulative distribution of the P90 response time per variant",
             "Share of replications with a P90 response time at or below each value "
             "(further left is faster).",
         ),
-        image(
-            images.get("cash_fan.png"),
+        _figure(
+            images,
+            "cash_fan.png",
             "cash balance fan per variant",
             "Median cash balance per variant, with the P5–P95 band across replications.",
         ),
@@ -177,23 +200,28 @@ def _context(run: RunLike, scenario_text: str | None, images: dict[str, bytes]) 
     return {
         "version": data.autosim_version(),
         "title": f"{summary['scenario']}: which automation?",
+        "scenario": summary["scenario"],
         "description": facts["description"],
         "replications": summary["replications"],
         "seed": summary["seed"],
         "currency": cur,
-        "decision": decision,
+        "recommendation": answer.recommendation(summary, names) if autos else None,
+        "options": answer.options_table(summary, names),
+        "warnings": [str(w) for w in summary.get("warnings") or []],
+        "roadmap": answer.roadmap_section(summary, names),
+        "risk": answer.risk_table(summary, names),
+        "money_images": money_images,
         "strategy": strategy,
-        "kpis": {"table": data.kpi_table(summary), "images": kpi_images},
-        "automations": [
-            _automation(run, summary, v, i, images, facts) for i, v in enumerate(autos)
-        ],
-        "inputs": data.inputs_table(run.replications, base),
-        "voi": data.value_of_information(voi, cur) if voi else None,
+        "kpis": {"table": data.kpi_table(summary, names), "images": kpi_images},
+        "automations": [_option(run, summary, v, i, images, names) for i, v in enumerate(autos)],
+        "inputs": data.inputs_table(run.replications, base, names),
+        "voi": data.value_of_information(voi, cur, names) if voi else None,
         "scenario_text": text,
         "method": data.method_items(run, summary),
         "method_images": [
-            image(
-                images.get("convergence_npv.png"),
+            _figure(
+                images,
+                "convergence_npv.png",
                 "running mean of NPV against replications",
                 "Were there enough replications? Running mean of NPV with its 95% interval.",
             )

@@ -4,15 +4,17 @@ Everything the report page shows is prepared here as strings, lists and small re
 (:class:`Table`, :class:`Image`) and nothing here writes markup: the template in
 ``templates/report.html.j2`` lays the data out and escapes every string it prints, so a
 scenario's name or an automation's description is always shown as text, never run as HTML.
-Numbers follow one house rule: money to the unit, shares in percent, anything else to three
-figures, and "—" for a value that does not exist.
+Numbers follow the house rule of :mod:`.numbers` (ROI always a percentage). The first screen
+(recommendation, options, roadmap, risk) is :mod:`.answer`; this module holds the details: KPIs
+(without those undefined or zero everywhere), each option's money and paired changes, goals,
+inputs, value of information and method.
 """
 
 from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -20,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from autosim.present.labels import display_unit, kpi_unit, pretty
+from autosim.present.labels import humanize, input_label, kpi_label, kpi_unit
+from autosim.present.numbers import finite, fmt, pct, roi_pct, short_money, signed
 from autosim.stats import mean_ci
 
 if TYPE_CHECKING:
@@ -31,11 +34,11 @@ __all__ = [
     "Image",
     "Table",
     "autosim_version",
-    "decision",
     "finance_table",
     "image",
     "inputs_table",
     "kpi_table",
+    "meaningful",
     "method_items",
     "paired_changes",
     "scenario_facts",
@@ -52,7 +55,7 @@ REPORT_KPIS = (
     "dso_days",
     "fill_rate",
     "oversells",
-    "cash_in_stock",
+    "avg_stock_value",
     "revenue",
     "net_cash_flow",
     "min_cash_balance",
@@ -99,52 +102,35 @@ def autosim_version() -> str:
         return "0+unknown"
 
 
-# --- numbers ------------------------------------------------------------------------------
-
-
-def finite(value: Any) -> bool:
-    return isinstance(value, int | float) and math.isfinite(value)
-
-
-def fmt(value: Any, unit: str = "") -> str:
-    """A number as people read it: money to the unit, shares in percent, else 3 figures."""
-    if not finite(value):
-        return "—"
-    if unit == "money":
-        return f"{value:,.0f}"
-    if unit == "share":
-        return f"{value:.1%}"
-    size = abs(value)
-    return f"{value:,.0f}" if size >= 1000 else f"{value:.1f}" if size >= 10 else f"{value:.3g}"
-
-
-def signed(value: Any, unit: str) -> str:
-    if not finite(value):
-        return "—"
-    if unit == "share":
-        return f"{100 * value:+.1f} pp"
-    text = fmt(value, unit)
-    return text if text.startswith("-") else f"+{text}"
-
-
-def pct(value: Any) -> str:
-    return f"{value:.0%}" if finite(value) else "—"
-
-
 def _band(stats: dict[str, Any] | None, unit: str = "") -> str:
+    """Mean, and the P5–P95 band on the line under it (money short there: 1.33M)."""
     if not stats:
         return "—"
-    mean, p5, p95 = (fmt(stats.get(key), unit) for key in ("mean", "p5", "p95"))
-    return f"{mean} [{p5}, {p95}]"
+    p5, p95 = stats.get("p5"), stats.get("p95")
+    band = (
+        f"{short_money(p5)} to {short_money(p95)}"
+        if unit == "money"
+        else f"{fmt(p5, unit)} to {fmt(p95, unit)}"
+    )
+    return f"{fmt(stats.get('mean'), unit)}\n{band}"
 
 
 def _interval(lo: Any, hi: Any, unit: str = "") -> str:
     return f"[{fmt(lo, unit)}, {fmt(hi, unit)}]"
 
 
-def kpi_label(column: str, currency: str) -> str:
-    unit = "%" if kpi_unit(column) == "share" else display_unit(column, currency)
-    return f"{pretty(column)} ({unit})" if unit else pretty(column)
+def meaningful(stats: Iterable[dict[str, Any] | None]) -> bool:
+    """A KPI worth a row: some variant has a finite value other than zero.
+
+    A KPI that is undefined or exactly zero everywhere (oversells with no online shop) tells
+    the reader nothing about the choice, so it is left out.
+    """
+    for s in stats:
+        for key in ("mean", "p5", "p95"):
+            value = (s or {}).get(key)
+            if finite(value) and value != 0:
+                return True
+    return False
 
 
 # --- sections -----------------------------------------------------------------------------
@@ -159,54 +145,18 @@ def scenario_facts(run: RunLike) -> dict[str, Any]:
     return {"description": scenario.description, "automations": names}
 
 
-def decision(summary: dict[str, Any], autos: list[dict[str, Any]]) -> dict[str, Any]:
-    """The one-line lead (best expected NPV, or none positive) and the decision table."""
-    cur = summary["currency"]
-    has_verdict = any("verdict" in v for v in autos)
-    has_explanation = any("explanation" in v for v in autos)
-    has_constraints = any(v.get("constraints") for v in autos)
-    headers = ["automation", *(["verdict"] if has_verdict else [])]
-    headers += [f"mean NPV ({cur})", "NPV 90% band [P5, P95]", "P(ROI > 0)", "mean ROI"]
-    headers += ["median payback (months)", "paid back within horizon"]
-    headers += ["fits constraints"] if has_constraints else []
-    headers += ["explanation"] if has_explanation else []
-    rows = []
-    for v in autos:
-        f = v["finance"]
-        payback = f["payback_months"]
-        row = [v["id"], *([str(v.get("verdict") or "—")] if has_verdict else [])]
-        row += [fmt(f["npv"]["mean"], "money"), _interval(f["npv"]["p5"], f["npv"]["p95"], "money")]
-        row += [pct(f["roi"]["p_positive"]), fmt(f["roi"]["mean"])]
-        median = fmt(payback["p50"]) if finite(payback["p50"]) else "not within horizon"
-        row += [median, pct(payback["p_within_horizon"])]
-        if has_constraints:
-            failed = [name for name, c in (v.get("constraints") or {}).items() if not c["fits"]]
-            row += ["yes" if not failed else "no: " + ", ".join(failed)]
-        row += [str(v.get("explanation") or "")] if has_explanation else []
-        rows.append(row)
-    start = 1 + has_verdict
-    table = Table.of(headers, rows, numeric=range(start, start + 6))
-    ranked = [v for v in autos if finite(v["finance"]["npv"]["mean"])]
-    if not ranked:
-        return {"lead": None, "table": table}
-    best = max(ranked, key=lambda v: v["finance"]["npv"]["mean"])
-    npv = best["finance"]["npv"]
-    if npv["mean"] <= 0:
-        lead = "No automation has a positive expected NPV against the baseline."
-    else:
-        lead = (
-            f"Highest expected NPV: {best['id']}, mean {cur} {fmt(npv['mean'], 'money')} "
-            f"(P5 {fmt(npv['p5'], 'money')}, P95 {fmt(npv['p95'], 'money')}), "
-            f"positive in {pct(npv['p_positive'])} of replications."
-        )
-    return {"lead": lead, "table": table}
+def kpi_table(summary: dict[str, Any], names: Mapping[str, str]) -> Table:
+    """Mean and P5–P95 of each report KPI the run has, one column per variant.
 
-
-def kpi_table(summary: dict[str, Any]) -> Table:
-    """Mean [P5, P95] of each report KPI the run has, one column per variant."""
+    KPIs that are undefined or zero in every variant are left out (see :func:`meaningful`).
+    """
     variants = summary["variants"]
-    shown = [k for k in REPORT_KPIS if any(k in v["kpis"] for v in variants)]
-    headers = ["KPI", *(v["id"] for v in variants)]
+    shown = [
+        k
+        for k in REPORT_KPIS
+        if any(k in v["kpis"] for v in variants) and meaningful(v["kpis"].get(k) for v in variants)
+    ]
+    headers = ["KPI", *(names.get(v["id"], v["id"]) for v in variants)]
     rows = [
         [
             kpi_label(k, summary["currency"]),
@@ -223,6 +173,9 @@ def paired_changes(reps: pd.DataFrame, base: str, variant: str, currency: str) -
     rows = reps[reps["variant"] == variant].set_index("replication")
     out = []
     for k in (k for k in REPORT_KPIS if k in reps.columns):
+        both = np.concatenate([base_rows[k].to_numpy(float), rows[k].to_numpy(float)])
+        if not (np.isfinite(both) & (both != 0)).any():
+            continue  # undefined or zero in both: nothing to compare
         diff = (rows[k] - base_rows[k]).to_numpy(float)
         values = diff[np.isfinite(diff)]
         unit = kpi_unit(k)
@@ -234,21 +187,22 @@ def paired_changes(reps: pd.DataFrame, base: str, variant: str, currency: str) -
 
 
 def finance_table(finance: dict[str, Any], currency: str) -> Table:
-    """NPV, ROI, payback and net benefit (mean, its CI, P5/P50/P95), then the risk rows."""
+    """NPV, ROI (in %), payback and net benefit (mean, its CI, P5/P50/P95), then the risk rows."""
     rows = []
     spec = (
         ("npv", f"NPV ({currency})", "money", "p_positive", "P(> 0)"),
-        ("roi", "ROI (net gain per unit of cost)", "", "p_positive", "P(> 0)"),
+        ("roi", "ROI (net gain as % of cost)", "roi", "p_positive", "P(> 0)"),
         ("payback_months", "payback (months)", "", "p_within_horizon", "paid back"),
         ("net_benefit", f"net benefit ({currency})", "money", None, ""),
     )
     for key, label, unit, share, share_label in spec:
         s = finance.get(key) or {}
         ci = s.get("ci95") or [None, None]
+        show = roi_pct if unit == "roi" else lambda x, u=unit: fmt(x, u)
         extra = f"{share_label} {pct(s.get(share))}" if share else ""
         rows.append(
-            [label, fmt(s.get("mean"), unit), _interval(ci[0], ci[1], unit)]
-            + [fmt(s.get(q), unit) for q in ("p5", "p50", "p95")]
+            [label, show(s.get("mean")), f"[{show(ci[0])}, {show(ci[1])}]"]
+            + [show(s.get(q)) for q in ("p5", "p50", "p95")]
             + [extra]
         )
     rows += _risk_rows(finance.get("risk") or {}, currency)
@@ -263,7 +217,7 @@ def _risk_rows(risk: dict[str, Any], currency: str) -> list[list[str]]:
     tail, loss = risk["cvar10"], risk["p_loss"]
     rows = [
         [
-            f"CVaR10 of NPV ({currency}): mean of the worst 10%",
+            f"CVaR10 of NPV ({currency})",
             fmt(tail["value"], "money"),
             _interval(*tail["ci95"], "money"),
             *("", "", ""),
@@ -282,13 +236,15 @@ def _risk_rows(risk: dict[str, Any], currency: str) -> list[list[str]]:
     return rows
 
 
-def value_of_information(voi: dict[str, Any], currency: str) -> dict[str, Any]:
+def value_of_information(
+    voi: dict[str, Any], currency: str, names: Mapping[str, str]
+) -> dict[str, Any]:
     """What knowing each uncertain input before buying would be worth (EVPPI, in money)."""
     if voi.get("note"):
         return {"note": str(voi["note"]), "text": None, "table": None}
     rows = [
         [
-            item["input"],
+            input_label(item["input"], names),
             fmt(item["evppi"], "money"),
             _interval(item["ci95"][0], item["ci95"][1], "money"),
             pct(item["p_switch"]),
@@ -296,11 +252,13 @@ def value_of_information(voi: dict[str, Any], currency: str) -> dict[str, Any]:
         for item in voi["inputs"]
     ]
     headers = ["uncertain input", f"EVPPI ({currency})", "95% interval", "changes the choice"]
-    text = voi["text"][0].upper() + voi["text"][1:]
+    text = humanize(voi["text"][0].upper() + voi["text"][1:], names)
     return {"note": None, "text": text, "table": Table.of(headers, rows, numeric=(1, 2, 3))}
 
 
-def inputs_table(reps: pd.DataFrame, base: str | None) -> Table | None:
+def inputs_table(
+    reps: pd.DataFrame, base: str | None, names: Mapping[str, str] | None = None
+) -> Table | None:
     """P5/P50/P95 of each sampled uncertain input (None when the run has none)."""
     columns = [c for c in reps.columns if c.startswith("input:")]
     if not columns:
@@ -311,27 +269,42 @@ def inputs_table(reps: pd.DataFrame, base: str | None) -> Table | None:
         values = rows_of[c].to_numpy(float)
         values = values[~np.isnan(values)]
         q = np.quantile(values, [0.05, 0.5, 0.95]) if values.size else [math.nan] * 3
-        rows.append([c.removeprefix("input:"), *(fmt(float(x)) for x in q)])
-    return Table.of(["input", "P5", "P50", "P95"], rows, numeric=(1, 2, 3))
+        path = c.removeprefix("input:")
+        rows.append([input_label(path, names), path, *(fmt(float(x)) for x in q)])
+    return Table.of(["input", "path in the scenario", "P5", "P50", "P95"], rows, numeric=(2, 3, 4))
 
 
-def strategy_section(summary: dict[str, Any]) -> dict[str, Any]:
-    """Mission, the smallest change that counts, and the goals with P(met) per variant."""
+def _goal_cell(entry: dict[str, Any]) -> str:
+    lo, hi = (entry.get("ci95") or [None, None])[:2]
+    text = f"P(met) {pct(entry.get('p_met'))} [{pct(lo)}, {pct(hi)}]"
+    level = entry.get("level") or {}
+    if finite(level.get("mean")):
+        target = level.get("target_text") or fmt(level.get("target"))
+        text += f"\nlevel {fmt(level['mean'])} ({fmt(level.get('p5'))} to {fmt(level.get('p95'))})"
+        text += f"\ntarget {target}"
+    return text
+
+
+def strategy_section(summary: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """Mission, the smallest change that counts, the goals, and P(met) per option and goal."""
     strategy = summary["strategy"]
-    variants = summary["variants"]
-    headers = ["goal", "description", "weight", *(f"P(met): {v['id']}" for v in variants)]
-    rows = []
-    for goal in strategy["goals"]:
-        cells = [goal["id"], goal["description"], fmt(goal["weight"])]
-        for v in variants:
-            entry = v["goals"][goal["id"]]
-            lo, hi = entry["ci95"]
-            cells.append(f"{pct(entry['p_met'])} [{pct(lo)}, {pct(hi)}]")
-        rows.append(cells)
+    goals = strategy["goals"]
+    rows = [
+        [
+            names.get(v["id"], v["id"]),
+            *(_goal_cell((v.get("goals") or {}).get(g["id"]) or {}) for g in goals),
+        ]
+        for v in summary["variants"]
+    ]
+    headers = ["option", *(g["id"].replace("_", " ") for g in goals)]
     return {
         "mission": strategy["mission"].strip(),
         "min_effect": pct(strategy["min_effect"]),
-        "table": Table.of(headers, rows, numeric=range(2, len(headers))),
+        "goals": [
+            (g["id"].replace("_", " "), str(g.get("description") or ""), fmt(g.get("weight")))
+            for g in goals
+        ],
+        "table": Table.of(headers, rows, numeric=()),
     }
 
 

@@ -10,14 +10,15 @@ returns a :class:`matplotlib.figure.Figure`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from autosim.present.labels import (
     display_unit,
+    name_of,
     number,
     pretty,
     values_of,
@@ -41,6 +42,19 @@ if TYPE_CHECKING:
 __all__ = ["cash_fan", "convergence", "kpi_distribution"]
 
 
+def _legend(fig: Figure, ax: Any, handles: list[Any] | None = None, title: str = "") -> None:
+    """The legend under the axes: option names are long and must not cover the data."""
+    if handles is None:
+        handles = ax.get_legend_handles_labels()[0]
+    if not handles:
+        return
+    ncols = 2 if max(len(h.get_label()) for h in handles) <= 45 else 1  # as wide as fits
+    rows = -(-len(handles) // ncols) + bool(title)
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width, height + 0.16 * rows)  # room for the legend, not taken from the axes
+    fig.legend(handles=handles, loc="outside lower center", ncols=ncols, title=title or None)
+
+
 @styled
 def kpi_distribution(
     replications: pd.DataFrame,
@@ -49,6 +63,7 @@ def kpi_distribution(
     target: float | None = None,
     label: str | None = None,
     currency: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Empirical CDF of a KPI per variant: read off the share of replications under any level."""
     unit = display_unit(kpi, currency)
@@ -68,16 +83,16 @@ def kpi_distribution(
         values = values_of(replications, variant, kpi)
         finite = values[np.isfinite(values)]
         if finite.size:
-            label_n = f"{variant} (n={finite.size})"
+            label_n = f"{name_of(variant, names)} (n={finite.size})"
             ax.ecdf(
                 finite, color=colors[variant], label=label_n, **line_style(variant, known=variants)
             )
         else:
-            ax.plot([], [], color=colors[variant], label=f"{variant} (no values)")
+            ax.plot([], [], color=colors[variant], label=f"{name_of(variant, names)} (no values)")
     if target is not None:
         ax.axvline(target, color=PALETTE["reference"], ls="--", lw=1.2, label="target")
     ax.set_ylim(0, 1.03)
-    ax.legend(loc="lower right")
+    _legend(fig, ax)
     return fig
 
 
@@ -88,6 +103,7 @@ def cash_fan(
     variants: Sequence[str] | None = None,
     min_cash: float | None = None,
     currency: str,
+    names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Cash balance by day: median and P5–P95 band per variant, to see how low cash can go."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
@@ -117,7 +133,7 @@ def cash_fan(
         x = wide.columns.to_numpy()
         ax.fill_between(x, lo, hi, color=colors[variant], alpha=0.18, lw=0)
         style = line_style(variant, known=known)
-        ax.plot(x, mid, color=colors[variant], label=f"{variant} (median)", **style)
+        ax.plot(x, mid, color=colors[variant], label=f"{name_of(variant, names)} (median)", **style)
     if min_cash is not None:
         ax.axhline(
             min_cash,
@@ -132,7 +148,7 @@ def cash_fan(
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     handles, _ = ax.get_legend_handles_labels()
     band = Patch(color=PALETTE["baseline"], alpha=0.25, label="P5–P95 across replications")
-    ax.legend(handles=[*handles, band], loc="upper left")
+    _legend(fig, ax, [*handles, band])
     return fig
 
 
@@ -143,6 +159,7 @@ def convergence(
     *,
     variant: str | Sequence[str] | None = None,
     currency: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Running mean and 95% t-interval against replications: were there enough replications?"""
     from matplotlib.ticker import MaxNLocator
@@ -186,7 +203,7 @@ def convergence(
             color=color,
             lw=1.8,
             marker="o" if n.size < 3 else None,
-            label=f"{v}: {final} (n={finite.size})",
+            label=f"{name_of(v, names)}: {final} (n={finite.size})",
         )
-    ax.legend(title="mean ± 95% t-interval half-width", loc="best")
+    _legend(fig, ax, title="mean ± 95% t-interval half-width")
     return fig

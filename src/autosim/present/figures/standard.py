@@ -20,7 +20,13 @@ from autosim.atomic import write_atomic
 from autosim.present.figures.finance import npv_distribution, roi_distribution, tornado
 from autosim.present.figures.operations import cash_fan, convergence, kpi_distribution
 from autosim.present.figures.strategy import alignment_map, goal_heatmap, strategy_frames
-from autosim.present.labels import variants_of
+from autosim.present.labels import (
+    automation_names,
+    input_label,
+    option_names,
+    pretty,
+    variants_of,
+)
 from autosim.present.style import DPI, png_bytes
 
 if TYPE_CHECKING:
@@ -28,7 +34,14 @@ if TYPE_CHECKING:
 
     from autosim.present.protocol import RunLike
 
-__all__ = ["PlotAccessor", "currency_of", "save_all", "standard_figures", "tornado_name"]
+__all__ = [
+    "PlotAccessor",
+    "currency_of",
+    "names_of",
+    "save_all",
+    "standard_figures",
+    "tornado_name",
+]
 
 
 def currency_of(run: RunLike) -> str:
@@ -37,6 +50,23 @@ def currency_of(run: RunLike) -> str:
     if getattr(scenario, "currency", None):
         return str(scenario.currency)
     return str(run.summary().get("currency") or "USD")
+
+
+def names_of(run: RunLike) -> dict[str, str]:
+    """Names for a reader of the run's variants and automations (ids without a scenario)."""
+    scenario = getattr(run, "scenario", None)
+    summary = run.summary()
+    roadmaps = [r["id"] for r in (summary.get("roadmap") or {}).get("roadmaps", [])]
+    variants = summary.get("variants") or []
+    return {**automation_names(scenario), **option_names(scenario, variants, roadmaps)}
+
+
+def _drivers(drivers: list[dict[str, Any]], names: dict[str, str]) -> pd.DataFrame:
+    """A sensitivity table with each input named for a reader."""
+    frame = pd.DataFrame(drivers)
+    if "input" in frame.columns:
+        frame["input"] = [input_label(str(i), names) for i in frame["input"]]
+    return frame
 
 
 def _has_automations(frame: pd.DataFrame, column: str) -> bool:
@@ -62,11 +92,12 @@ def standard_figures(run: RunLike) -> dict[str, Callable[[], Figure]]:
     """The standard figures this run can have, by file name, drawn only when called."""
     reps, cash = run.replications, run.cash
     currency = currency_of(run)
+    names = names_of(run)
     out: dict[str, Callable[[], Figure]] = {}
     if _has_automations(reps, "roi"):
-        out["roi.png"] = lambda: roi_distribution(reps, currency=currency)
+        out["roi.png"] = lambda: roi_distribution(reps, currency=currency, names=names)
     if _has_automations(reps, "npv"):
-        out["npv.png"] = lambda: npv_distribution(reps, currency=currency)
+        out["npv.png"] = lambda: npv_distribution(reps, currency=currency, names=names)
     urgent = _most_urgent_job_type(run)
     column = f"response_time_p90_min[job_type={urgent.id}]" if urgent else ""
     if column in reps.columns:
@@ -75,27 +106,34 @@ def standard_figures(run: RunLike) -> dict[str, Callable[[], Figure]]:
             column,
             target=urgent.response_target,
             label=f"P90 response time of {urgent.id} jobs",
+            names=names,
         )
     elif "response_time_p90_min" in reps.columns:
-        out["response_time_p90.png"] = lambda: kpi_distribution(reps, "response_time_p90_min")
+        out["response_time_p90.png"] = lambda: kpi_distribution(
+            reps, "response_time_p90_min", names=names
+        )
     if not cash.empty and "balance" in cash.columns:
-        out["cash_fan.png"] = lambda: cash_fan(cash, currency=currency)
+        out["cash_fan.png"] = lambda: cash_fan(cash, currency=currency, names=names)
     if _has_automations(reps, "npv"):
-        out["convergence_npv.png"] = lambda: convergence(reps, "npv", currency=currency)
+        out["convergence_npv.png"] = lambda: convergence(
+            reps, "npv", currency=currency, names=names
+        )
     summary = run.summary()
     for v in summary.get("variants", []):
         for output, drivers in (v.get("sensitivity") or {}).items():
             if not drivers:
                 continue
-            frame = pd.DataFrame(drivers)
+            frame = _drivers(drivers, names)
             name = f"tornado_{v['id']}.png" if output == "roi" else tornado_name(v["id"], output)
-            label = f"{'ROI' if output == 'roi' else output} of {v['id']}"
-            out[name] = lambda frame=frame, label=label: tornado(frame, output=label)
+            what = "ROI" if output == "roi" else pretty(output)
+            out[name] = lambda frame=frame, what=what, vid=v["id"], pc=output == "roi": tornado(
+                frame, output=what, option=names.get(vid, vid), percent=pc
+            )
     judged = [v for v in summary.get("variants", []) if v.get("automations") and "verdict" in v]
     if "strategy" in summary and judged:
         matrix, points = strategy_frames(judged)
-        out["goal_heatmap.png"] = lambda: goal_heatmap(matrix)
-        out["alignment_map.png"] = lambda: alignment_map(points, currency=currency)
+        out["goal_heatmap.png"] = lambda: goal_heatmap(matrix, names=names)
+        out["alignment_map.png"] = lambda: alignment_map(points, currency=currency, names=names)
     return out
 
 
@@ -117,11 +155,19 @@ class PlotAccessor:
 
     def roi(self) -> Figure:
         """ROI distribution per automation."""
-        return roi_distribution(self._results.replications, currency=currency_of(self._results))
+        return roi_distribution(
+            self._results.replications,
+            currency=currency_of(self._results),
+            names=names_of(self._results),
+        )
 
     def npv(self) -> Figure:
         """NPV distribution per automation."""
-        return npv_distribution(self._results.replications, currency=currency_of(self._results))
+        return npv_distribution(
+            self._results.replications,
+            currency=currency_of(self._results),
+            names=names_of(self._results),
+        )
 
     def kpi(self, name: str, target: float | None = None, label: str | None = None) -> Figure:
         """Empirical CDF of one KPI column per variant."""

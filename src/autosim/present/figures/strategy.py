@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from autosim.present.style import PALETTE, money_axis, new_figure, no_data, styled
+from autosim.present.labels import BASELINE, name_of, wrap
+from autosim.present.style import (
+    PALETTE,
+    money_axis,
+    new_figure,
+    no_data,
+    styled,
+    variant_colors,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -24,15 +33,18 @@ __all__ = ["alignment_map", "goal_heatmap", "strategy_frames"]
 
 
 @styled
-def goal_heatmap(matrix: pd.DataFrame) -> Figure:
+def goal_heatmap(matrix: pd.DataFrame, *, names: Mapping[str, str] | None = None) -> Figure:
     """Change in P(goal met) per automation and goal: which automation moves which goal."""
     import matplotlib
 
     n_rows, n_cols = matrix.shape
-    fig, ax = new_figure(2.6 + 1.25 * max(n_cols, 1), 1.6 + 0.5 * max(n_rows, 1))
+    rows = [wrap(name_of(str(i), names), 30) for i in matrix.index]
+    lines = max([r.count("\n") + 1 for r in rows] or [1])
+    width = 2.6 + 1.25 * max(n_cols, 1) + 0.06 * max([len(r) for r in rows] or [0]) / lines
+    fig, ax = new_figure(width, 1.6 + (0.3 + 0.2 * lines) * max(n_rows, 1))
     ax.set_title("Change in the probability of meeting each goal")
     ax.set_xlabel("goal")
-    ax.set_ylabel("automation")
+    ax.set_ylabel("option")
     ax.grid(False)
     if matrix.empty:
         no_data(ax, "no goals or no automations")
@@ -40,9 +52,9 @@ def goal_heatmap(matrix: pd.DataFrame) -> Figure:
     values = matrix.to_numpy(float)
     cmap = matplotlib.colormaps["RdBu"].with_extremes(bad="#eeeeee")
     image = ax.imshow(values, cmap=cmap, vmin=-1, vmax=1, aspect="auto")
-    labels = [textwrap.fill(str(c), 16) for c in matrix.columns]
+    labels = [textwrap.fill(str(c).replace("_", " "), 16) for c in matrix.columns]
     ax.set_xticks(range(n_cols), labels=labels)
-    ax.set_yticks(range(n_rows), labels=[str(i) for i in matrix.index])
+    ax.set_yticks(range(n_rows), labels=rows)
     for (i, j), v in np.ndenumerate(values):
         text = "n/a" if np.isnan(v) else f"{v:+.2f}"
         color = "white" if abs(v) > 0.55 else "black"
@@ -67,7 +79,9 @@ def _symmetric_limit(*arrays: Any) -> float:
 
 
 @styled
-def alignment_map(points: pd.DataFrame, *, currency: str) -> Figure:
+def alignment_map(
+    points: pd.DataFrame, *, currency: str, names: Mapping[str, str] | None = None
+) -> Figure:
     """Strategic impact against expected NPV: aligned and profitable automations sit top right."""
     fig, ax = new_figure(7.0, 5.2)
     ax.set_title("Strategic alignment against money")
@@ -101,8 +115,9 @@ def alignment_map(points: pd.DataFrame, *, currency: str) -> Figure:
     y = points["npv"].astype(float)
     xerr = _error(points, "impact_lo", "impact_hi", x)
     yerr = _error(points, "npv_lo", "npv_hi", y)
-    autos = PALETTE["automations"]
-    for i, name in enumerate(points["automation"].astype(str)):
+    ids = list(points["automation"].astype(str))
+    colors = variant_colors([BASELINE, *ids])  # the colours the other figures give them
+    for i, name in enumerate(ids):
         if not (math.isfinite(x.iloc[i]) and math.isfinite(y.iloc[i])):
             continue
         ax.errorbar(
@@ -111,11 +126,13 @@ def alignment_map(points: pd.DataFrame, *, currency: str) -> Figure:
             fmt="o",
             ms=7,
             capsize=3,
-            color=autos[i % len(autos)],
+            color=colors[name],
             xerr=None if xerr is None else xerr[:, i : i + 1],
             yerr=None if yerr is None else yerr[:, i : i + 1],
+            label=wrap(name_of(name, names), 40),
         )
-        ax.annotate(name, (x.iloc[i], y.iloc[i]), xytext=(6, 6), textcoords="offset points")
+    if ax.get_legend_handles_labels()[0]:  # names in a legend: labels on the points overlap
+        fig.legend(loc="outside lower center", ncols=2, fontsize=8)
     x_lim = _symmetric_limit(x, *([points[["impact_lo", "impact_hi"]]] if xerr is not None else []))
     y_lim = _symmetric_limit(y, *([points[["npv_lo", "npv_hi"]]] if yerr is not None else []))
     ax.set_xlim(-x_lim, x_lim)
