@@ -71,11 +71,26 @@ def styled(func: Callable[_P, Figure]) -> Callable[_P, Figure]:
 
 
 def new_figure(width: float = 7.0, height: float = 4.0) -> tuple[Figure, Axes]:
-    """A figure with one axes, laid out by matplotlib (no pyplot, no global state)."""
+    """A figure with one axes, laid out by matplotlib (no pyplot, no global state).
+
+    It shows itself as a picture when a notebook displays it (``_repr_png_``): a bare Figure
+    made without pyplot is shown as text by Jupyter unless an inline backend happens to be on.
+    """
+    fig = _shown_figure_class()(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+@functools.cache
+def _shown_figure_class() -> type[Figure]:
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.add_subplot()
+    class ShownFigure(Figure):
+        """A matplotlib Figure that Jupyter displays as a PNG."""
+
+        def _repr_png_(self) -> bytes:
+            return png_bytes(self)
+
+    return ShownFigure
 
 
 def no_data(ax: Axes, message: str) -> None:
