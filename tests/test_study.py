@@ -104,3 +104,48 @@ def test_a_failing_atomic_write_keeps_the_old_file(tmp_path: Path) -> None:
         write_atomic(target, broken)
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]
+
+
+def test_one_recommendation_everywhere(tmp_path: Path) -> None:
+    """summary.json, the terminal, the suggested order and the report name the same option."""
+    import json
+    import re
+    import subprocess
+    import sys
+
+    scenario = tmp_path / "tiny.yaml"
+    data = dict(TINY)
+    data["strategy"] = {
+        "goals": [
+            {
+                "id": "fast",
+                "kpi": "within_target_share",
+                "filter": {"job_type": "emergency"},
+                "target": ">= 0.9",
+            }
+        ],
+        "constraints": {"budget_upfront": 5000},
+    }
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["run", str(scenario), "-n", "6", "--seed", "3", "--executor", "serial", "-q"]
+    done = subprocess.run(
+        [sys.executable, "-m", "autosim.cli", *argv, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    chosen = summary["portfolio"]["recommended"]
+    assert chosen == "auto"  # the one automation, aligned and within budget
+    assert f"Recommended: {chosen} — " in done.stdout
+    order = summary["roadmap"]["suggested_order"]
+    assert order["order"][0]["automation"] == "auto" and order["order"][0]["recommended"]
+    assert "not suggested: auto" not in done.stdout
+    verdict = next(v for v in summary["variants"] if v["id"] == chosen)["verdict"]
+    assert verdict == "aligned"
+    page = (out / "report.html").read_text(encoding="utf-8")
+    first = re.search(r'<section id="recommendation"[^>]*data-option="([^"]*)"', page)
+    assert first is not None and first.group(1) == chosen
+    assert page.index('id="recommendation"') < page.index('id="options"')
