@@ -262,6 +262,32 @@ def test_manual_reorders_again_while_the_backlog_lasts() -> None:
     assert res.final_on_hand.tolist() == [0]
 
 
+def test_periodic_s_S_orders_only_at_or_below_s() -> None:
+    demand = Demand([1.0, 3.0], [0, 0], [2, 1], [JOB, JOB])
+    res = simulate_inventory(
+        [StockItem(Policy.periodic(2.0, 10, 4), 7)], demand, Supply([0.5]), 6.0
+    )
+    # counts at 0 (7 > s), 2 (5 > s) and 4 (4 <= s: order up to 10); without s, 3 orders
+    assert res.order_time.tolist() == [4.0]
+    assert res.order_quantity.tolist() == [6]
+    topped = simulate_inventory(
+        [StockItem(Policy.periodic(2.0, 10), 7)], demand, Supply([0.5]), 6.0
+    )
+    assert topped.order_quantity.tolist() == [3, 2, 1]
+
+
+def test_periodic_s_nq_orders_enough_lots_at_the_count() -> None:
+    demand = Demand([1.0], [0], [5], [JOB])
+    res = simulate_inventory(
+        [StockItem(Policy.periodic_rq(2.0, 2, 2), 3)], demand, Supply([0.5]), 4.0
+    )
+    # count at 0: 3 > s, nothing; at 2: position 3 - 5 = -2 <= s: three lots of 2 lift it to 4
+    assert res.order_time.tolist() == [2.0]
+    assert res.order_quantity.tolist() == [6]
+    assert res.fill_time.tolist() == pytest.approx([2.5])
+    assert res.final_on_hand.tolist() == [4]
+
+
 def test_periodic_count_error_changes_the_order() -> None:
     demand = Demand([1.0], [0], [3], [JOB])
     policy = Policy.periodic(2.0, 5)
@@ -436,6 +462,18 @@ def test_common_random_numbers_shrink_the_noise_of_a_difference() -> None:
         (lambda: Policy("weekly"), "policy kind must be one of"),
         (lambda: Policy("ss", reorder_point=1), "needs order_up_to"),
         (lambda: Policy("rq", 1, order_up_to=3, order_quantity=2), "does not take order_up_to"),
+        (lambda: Policy("base_stock", 1, order_up_to=3), "does not take reorder_point"),
+        (lambda: Policy("none", order_quantity=2, review_every=7.0), "does not take review_every"),
+        (lambda: Policy.periodic(7.0, 5, 5), "s must be < S"),
+        (
+            lambda: Policy("periodic", order_up_to=5, order_quantity=2, review_every=7.0),
+            "exactly one of order_up_to",
+        ),
+        (lambda: Policy("periodic", review_every=7.0), "exactly one of order_up_to"),
+        (
+            lambda: Policy("periodic", order_quantity=2, review_every=7.0),
+            "order_quantity .Q. needs a reorder_point",
+        ),
         (lambda: StockItem(Policy.base_stock(3), -1), "initial_on_hand must be >= 0"),
         (lambda: StockItem(Policy.base_stock(3), 1, job_shortage="wait"), "job_shortage"),
         (lambda: Demand([2.0, 1.0], [0, 0], [1, 1], [0, 0]), "sorted"),

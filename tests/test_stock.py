@@ -261,6 +261,11 @@ def test_supply_trip_by_hand() -> None:
     assert out.kpis["fill_rate"] == pytest.approx(2 / 3)
     assert out.result.final_on_hand.tolist() == [0]
     assert out.accrual_adjustment == pytest.approx(85 - (2 * 40 + 40 + 5))
+    # one stockout, in the cycle up to the delivery at day 3.5; the cycle after it has none;
+    # a supply trip owes nothing, so no backorders and no delay for the parts handed over
+    assert out.kpis["stockout_events"] == 1
+    assert out.kpis["stockout_cycles"] == 1 and out.kpis["stockout_cycle_share"] == 0.5
+    assert out.kpis["backorders_mean"] == 0 and out.kpis["backorder_delay_mean_days"] == 0
 
 
 def test_return_visit_by_hand() -> None:
@@ -274,6 +279,17 @@ def test_return_visit_by_hand() -> None:
     assert done.tolist() == pytest.approx([0.5 * DAY + 30, 3.5 * DAY + 60, 7.5 * DAY + 60])
     assert out.kpis["return_visits"] == 2
     assert out.result.consumed_units.tolist() == [3]
+    # one kit owed from day 1.5 to 3.5 and one from 5.5 to 7.5: 4 unit-days over 10 days; the
+    # three requests waited 0, 2 and 2 days
+    assert out.kpis["backorders_mean"] == pytest.approx(0.4)
+    assert out.kpis["backorders_mean[item=kit]"] == pytest.approx(0.4)
+    assert out.kpis["backorder_delay_mean_days"] == pytest.approx(4 / 3)
+    # the delivery at 3.5 goes straight to job 1, leaving the bin empty: one episode (no
+    # delivery restocked the shelf in between), but two of the three replenishment cycles
+    # (0-3.5, 3.5-7.5, 7.5-10) had a request the shelf could not fill
+    assert out.kpis["stockout_events"] == 1
+    assert out.kpis["stockout_cycles[item=kit]"] == 2
+    assert out.kpis["stockout_cycle_share"] == pytest.approx(2 / 3)
 
 
 def test_return_visit_not_before_the_minimum_delay_and_never_without_the_part() -> None:
@@ -364,6 +380,54 @@ def error_of(data: dict[str, Any]) -> str:
             lambda d: d["inventory"]["items"][0].update(job_shortage="wait"),
             "supply_trip",
         ),
+        # every policy is strict: a setting its kind does not use is an error at that setting
+        (
+            lambda d: d["inventory"]["items"][2].update(
+                policy={"kind": "base_stock", "order_up_to": 5, "reorder_point": 2}
+            ),
+            r"policy\.reorder_point: policy 'base_stock' does not use reorder_point",
+        ),
+        (
+            lambda d: d["inventory"]["items"][2]["policy"].update(order_quantity=3),
+            "policy 'ss' does not use order_quantity",
+        ),
+        (
+            lambda d: d["inventory"]["items"][2].update(policy={"kind": "never", "order_up_to": 3}),
+            "policy 'never' does not use order_up_to",
+        ),
+        (
+            lambda d: d["inventory"]["items"][2].update(
+                policy={
+                    "kind": "rq",
+                    "reorder_point": 1,
+                    "order_quantity": 4,
+                    "notice_delay": "1 day",
+                }
+            ),
+            "policy 'rq' does not use notice_delay",
+        ),
+        (
+            lambda d: d["inventory"]["items"][0]["policy"].update(order_quantity=4),
+            "policy 'periodic' takes order_up_to .* or order_quantity .*, not both",
+        ),
+        (
+            lambda d: d["inventory"]["items"][0]["policy"].update(
+                order_up_to=None, order_quantity=4
+            ),
+            "policy 'periodic' needs reorder_point",
+        ),
+        (
+            lambda d: d["inventory"]["items"][1]["policy"].update(reorder_point=0, order_up_to=2),
+            r"items\[1\]\.policy\.reorder_point: .*used only under continuous review",
+        ),
+        (
+            lambda d: d["inventory"]["items"][1]["policy"].update(reorder_point=0),
+            "policy 'none' needs reorder_point and order_up_to together",
+        ),
+        (
+            lambda d: d["inventory"]["items"][2].update(count_error_sd=1),
+            r"items\[2\]\.count_error_sd: count_error_sd is only used by periodic counts",
+        ),
     ],
 )
 def test_bad_inventory_sections_are_clear_scenario_errors(tiny_dict, edit, message) -> None:
@@ -385,6 +449,29 @@ def test_goals_can_filter_by_item_and_name_unknown_items(tiny_dict) -> None:
     assert scenario.strategy.goals[0].all[0].column() == "fill_rate[item=wallet]"
     goal["filter"] = {"item": "walet"}
     assert "did you mean 'wallet'" in error_of(d)
+
+
+def test_a_periodic_item_honours_its_reorder_point(tiny_dict, captured) -> None:
+    # The fittings are counted weekly. With s = -1 and supply trips (lost sales) the position
+    # never falls to s: nothing is ever ordered. Without s, every count tops the bin up to S.
+    d = with_inventory(tiny_dict)
+    d["horizon"] = "56 day"
+    fitting = d["inventory"]["items"][0]
+    fitting["policy"]["reorder_point"] = -1
+    run_replication(scenario_from_dict(d), [business_variant("baseline")], 4, 0)
+    del fitting["policy"]["reorder_point"]
+    run_replication(scenario_from_dict(d), [business_variant("baseline")], 4, 0)
+    with_s, without_s = (out.result for _, out in captured)
+    assert with_s.orders_placed[0] == 0
+    assert without_s.orders_placed[0] >= 4
+    # (R, s, nQ): lots of Q at the counts only, as many as lift the position above s
+    fitting["policy"].update(order_up_to=None, order_quantity=5, reorder_point=8)
+    del fitting["policy"]["order_up_to"]
+    run_replication(scenario_from_dict(d), [business_variant("baseline")], 4, 0)
+    lots = captured[-1][1].result
+    mine = lots.order_item == 0
+    assert mine.sum() >= 2
+    assert np.all(lots.order_quantity[mine] % 5 == 0) and np.all(lots.order_time[mine] % 7 == 0)
 
 
 # --------------------------------------------------------------------------- adoption and policy

@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,15 +29,15 @@ from autosim.decide.summarize import (
     strategy_evaluation,
     summarize,
 )
-from autosim.errors import RunError
+from autosim.errors import AutosimError, RunError
 from autosim.experiment.precision import Precision
 from autosim.experiment.run import Run
 from autosim.experiment.runner import run_sweep
 from autosim.experiment.store import ChunkStore, check_folder
 from autosim.experiment.streams import SeedLike
-from autosim.experiment.variants import Variant, default_variants
-from autosim.io.folders import check_destination, replace_previous_run
-from autosim.io.output import prepare_out_dir, write_outputs
+from autosim.experiment.variants import default_variants
+from autosim.io.folders import claim_folder, replace_previous_run
+from autosim.io.output import figures_not_drawn, write_outputs
 from autosim.kpis import CATALOGUE
 from autosim.scenario import load_scenario
 from autosim.scenario.schema import Scenario
@@ -225,8 +226,11 @@ def run_to_folder(
     run goes, so an interrupted run is finished with ``resume=True``. A previous finished run
     in the folder is moved into ``history/`` when the new one is complete (``overwrite``:
     deleted instead); a folder holding files autosim did not write is refused unless
-    ``overwrite``. Every file is written before anything is returned, so what the caller
-    prints cannot lose results.
+    ``overwrite``, and so is a folder another run (or report) holds: the folder is locked
+    until the last file is written (:func:`autosim.io.folders.lock_folder`). Every file is
+    written before anything is returned, so what the caller prints cannot lose results; a
+    failure after chunks were saved (Ctrl-C, a full disk, a cluster without workers) says how
+    many are saved and that ``resume=True`` finishes the run.
     """
     if resume and overwrite:
         raise RunError("--resume and --overwrite exclude each other: finish the run, or replace it")
@@ -235,67 +239,99 @@ def run_to_folder(
     scenario = load_scenario(scenario_path)
     _check_sensitivity_names(sensitivity)
     resolve_objective(objective, scenario.strategy)  # refuse before hours of simulation
-    check_destination(out, insist=overwrite)
-    out_dir = prepare_out_dir(out or Path("out") / Path(scenario_path).stem)
-    sha = hashlib.sha256(Path(scenario_path).read_bytes()).hexdigest()
-    request = n_replications if precision is None else precision.describe()
-    identity = {"scenario_sha256": sha, "seed": seed, "replications": request}
-    saved = check_folder(out_dir, identity, resume=resume, overwrite=overwrite)
-    notes = []
-    seed_given = seed is not None
-    if saved is not None:
-        seed, chunk_size, seed_given = saved["seed"], saved["chunk_size"], saved["seed_given"]
-        if n_replications is None and isinstance(saved.get("replications"), int):
-            n_replications = saved["replications"]
-    elif resume:
-        notes.append(f"no unfinished run in {out_dir}; starting from the beginning")
-    n_replications = DEFAULT_REPLICATIONS if n_replications is None else n_replications
-    store = ChunkStore(out_dir, resume=saved is not None)
-    variants = default_variants(scenario, all_bundles=all_bundles)
-    run = _sweep_into(
-        store,
-        out_dir,
-        scenario,
-        n_replications,
-        seed,
-        with_progress,
-        precision=precision,
-        variants=variants,
-        executor=executor,
-        n_jobs=n_jobs,
-        chunk_size=chunk_size,
-        max_jobs=max_jobs,
-        keep_cash=not kpis_only,
-        scheduler=scheduler,
-        run_info={"scenario_sha256": sha, "seed_given": seed_given},
-    )
-    present = [o for o in sensitivity if o in run.replications.columns]
-    notes += [f"--sensitivity {o}: no such column here" for o in sensitivity if o not in present]
-    results = Results(run, objective=objective, sensitivity=present)
-    common = {"executor": executor, "n_jobs": n_jobs, "scheduler": scheduler, "max_jobs": max_jobs}
-    sections, extra = _designs(
-        scenario, results.seed, sobol_samples, sobol_output, variance_split, inner, common,
-        with_progress,
-    )  # fmt: skip
-    if plots:
-        from autosim.present.report import report_files
+    default = Path("out") / Path(scenario_path).stem
+    lock = claim_folder(out, default, "autosim run", insist=overwrite)  # one run per folder
+    out_dir = lock.path.parent
+    notes = [lock.note] if lock.note else []
+    try:
+        sha = hashlib.sha256(Path(scenario_path).read_bytes()).hexdigest()
+        request = n_replications if precision is None else precision.describe()
+        identity = {"scenario_sha256": sha, "seed": seed, "replications": request}
+        saved = check_folder(out_dir, identity, resume=resume, overwrite=overwrite)
+        seed_given = seed is not None
+        if saved is not None:
+            seed, chunk_size, seed_given = saved["seed"], saved["chunk_size"], saved["seed_given"]
+            if n_replications is None and isinstance(saved.get("replications"), int):
+                n_replications = saved["replications"]
+        elif resume:
+            notes.append(f"no unfinished run in {out_dir}; starting from the beginning")
+        n_replications = DEFAULT_REPLICATIONS if n_replications is None else n_replications
+        store = ChunkStore(out_dir, resume=saved is not None)
+        variants = default_variants(scenario, all_bundles=all_bundles)
+        total = n_replications if precision is None else precision.max_replications
+        with _saved_on_failure(store, total, out_dir):
+            run = with_progress(
+                lambda progress: run_sweep(
+                    scenario,
+                    n_replications,
+                    seed,
+                    variants=variants,
+                    progress=progress,
+                    store=store,
+                    precision=precision,
+                    executor=executor,
+                    n_jobs=n_jobs,
+                    chunk_size=chunk_size,
+                    max_jobs=max_jobs,
+                    keep_cash=not kpis_only,
+                    scheduler=scheduler,
+                    run_info={"scenario_sha256": sha, "seed_given": seed_given},
+                ),
+                total,
+            )
+            present = [o for o in sensitivity if o in run.replications.columns]
+            notes += [
+                f"--sensitivity {o}: no such column here" for o in sensitivity if o not in present
+            ]
+            results = Results(run, objective=objective, sensitivity=present)
+            common = {"executor": executor, "n_jobs": n_jobs, "scheduler": scheduler,
+                      "max_jobs": max_jobs}  # fmt: skip
+            sections, extra = _designs(
+                scenario, results.seed, sobol_samples, sobol_output, variance_split, inner, common,
+                with_progress,
+            )  # fmt: skip
+            if plots:
+                from autosim.present.report import report_files
 
-        text = Path(scenario_path).read_text(encoding="utf-8")
-        extra.update(report_files(results, scenario_text=text))
-    kept: list[Path | None] = []
-    written = write_outputs(
-        results,
-        out_dir,
-        scenario_path=scenario_path,
-        argv=argv,
-        extra_files=extra,
-        sections=sections,
-        on_publish=lambda: kept.append(replace_previous_run(out_dir, keep=not overwrite)),
-    )
-    store.discard()
+                text = Path(scenario_path).read_text(encoding="utf-8")
+                extra.update(report_files(results, scenario_text=text))
+                notes += figures_not_drawn(results.variants, extra, kpis_only)
+            kept: list[Path | None] = []
+            written = write_outputs(
+                results,
+                out_dir,
+                scenario_path=scenario_path,
+                argv=argv,
+                extra_files=extra,
+                sections=sections,
+                on_publish=lambda: kept.append(replace_previous_run(out_dir, keep=not overwrite)),
+            )
+        store.discard()
+    finally:
+        lock.release()
     if kept and kept[0] is not None:
         notes.append(f"the previous run in this folder was kept in {kept[0]}")
     return FolderRun(results, out_dir, written, sections, notes)
+
+
+@contextmanager
+def _saved_on_failure(store: ChunkStore, n_replications: int, out_dir: Path) -> Iterator[None]:
+    """Whatever stops a run after chunks were saved (Ctrl-C, SIGTERM, a full disk, a cluster
+    without workers) says how many replications are safe and how to finish."""
+    try:
+        yield
+    except (KeyboardInterrupt, AutosimError) as exc:
+        if not store.n_saved:
+            if isinstance(exc, KeyboardInterrupt):
+                raise type(exc)(f"interrupted: nothing was written to {out_dir}") from None
+            raise
+        saved = (
+            f"{store.n_saved} of {n_replications} replications are saved in {out_dir}; "
+            "run again with --resume to finish"
+        )
+        if isinstance(exc, KeyboardInterrupt):
+            raise type(exc)(f"interrupted: {saved}") from None
+        raise RunError(f"{exc}; {saved}") from None
 
 
 def _check_sensitivity_names(outputs: Sequence[str]) -> None:
@@ -307,43 +343,6 @@ def _check_sensitivity_names(outputs: Sequence[str]) -> None:
             raise RunError(
                 f"--sensitivity {output}: unknown KPI {base!r} (`autosim kpis` lists them)"
             )
-
-
-def _sweep_into(
-    store: ChunkStore,
-    out_dir: Path,
-    scenario: Scenario,
-    n_replications: int,
-    seed: int | None,
-    with_progress: WithProgress,
-    *,
-    precision: Precision | None,
-    variants: Sequence[Variant],
-    **options: Any,
-) -> Run:
-    """The main run, streamed to ``store``; Ctrl-C says how much is saved and how to resume."""
-    total = n_replications if precision is None else precision.max_replications
-    try:
-        return with_progress(
-            lambda progress: run_sweep(
-                scenario,
-                n_replications,
-                seed,
-                variants=variants,
-                progress=progress,
-                store=store,
-                precision=precision,
-                **options,
-            ),
-            total,
-        )
-    except KeyboardInterrupt:
-        if not store.n_done:
-            raise
-        raise KeyboardInterrupt(
-            f"interrupted: {store.n_done} of {n_replications} replications are saved in "
-            f"{out_dir}; run again with --resume to finish"
-        ) from None
 
 
 def _designs(

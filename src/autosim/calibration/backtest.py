@@ -23,6 +23,7 @@ from autosim.calibration.kpis import KPI_UNITS, record_kpis
 from autosim.calibration.simrecords import records_from_trace, sample_world
 from autosim.calibration.table import RecordTable
 from autosim.errors import RunError
+from autosim.experiment.guards import check_size
 from autosim.experiment.streams import Streams, fresh_entropy
 from autosim.model.business import simulate_variant
 from autosim.model.demand import generate_jobs
@@ -118,6 +119,7 @@ def backtest(
     *,
     n_replications: int = 50,
     seed: int | None = None,
+    max_jobs: int | None = None,
 ) -> BacktestResult:
     """Simulate the baseline over the records' period and compare KPI by KPI.
 
@@ -132,6 +134,9 @@ def backtest(
         Simulated replications (the band's resolution: 50 places P5/P95 to within a few points).
     seed
         Seed of the replications (None: drawn and recorded).
+    max_jobs
+        The size guard of ``autosim run`` (:func:`autosim.experiment.guards.check_size`): a
+        period so long that one replication would generate more calls is refused.
     """
     if n_replications < 2:
         raise RunError(f"a back-test needs at least 2 replications (got {n_replications})")
@@ -141,6 +146,7 @@ def backtest(
         jobs.frame, invoices.frame if invoices is not None else None, start=start, n_days=n_days
     )
     world = over_period(scenario, start, n_days)
+    check_size(world, max_jobs)  # the records' period, at the scenario's rates: not absurd
     entropy = fresh_entropy() if seed is None else int(seed)
     rows = []
     for r in range(n_replications):

@@ -21,6 +21,7 @@ from autosim.calibration.table import RecordError, describe_lines
 __all__ = [
     "MOVE_WORDS",
     "STATUS_WORDS",
+    "date_order",
     "parse_dates",
     "parse_flags",
     "parse_numbers",
@@ -53,11 +54,89 @@ _TRUE = ("1", "true", "yes", "y", "t", "x", "card", "on site")
 _FALSE = ("0", "false", "no", "n", "f", "", "nan")
 
 
-def parse_dates(raw: pd.Series, column: str, source: str, date_format: str | None) -> pd.Series:
-    """Parse one date column; blank cells are NaT, unreadable ones an error naming the rows."""
+#: A numeric date written day/month or month/day ('04/01/2027 06:59', '4.1.27'): day or month
+#: first, the other second, the year, and the rest (the time).
+_NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)(.*)$"
+
+
+def _first_above_12(columns: Mapping[str, pd.Series], part: int) -> tuple[str, int, str] | None:
+    """(column, row, text) of the first numeric date whose ``part`` (0 or 1) exceeds 12."""
+    for name, raw in columns.items():
+        text = raw.astype("string").str.strip()
+        value = pd.to_numeric(text.str.extract(_NUMERIC_DATE)[part], errors="coerce")
+        above = (value > 12).fillna(False).to_numpy(bool)
+        if above.any():
+            row = int(np.flatnonzero(above)[0])
+            return name, row, str(text.iloc[row])
+    return None
+
+
+def date_order(columns: Mapping[str, pd.Series], source: str) -> bool | None:
+    """Whether a file's numeric dates put the day first, decided from the data.
+
+    True: day first ('13/01/2027' somewhere); False: month first ('01/13/2027' somewhere);
+    None: no numeric day/month dates (ISO dates, month names). Refuses a file where both
+    orders appear, and one where nothing tells them apart (every day and month 12 or less),
+    rather than guess: read the wrong way, 90 days of records become 336.
+    """
+    day = _first_above_12(columns, 0)
+    month = _first_above_12(columns, 1)
+    if day and month:
+        raise RecordError(
+            f"{source}: dates are written day-first (column {day[0]!r}, "
+            f"{describe_lines(np.array([day[1]]), [day[2]])}) and month-first (column "
+            f"{month[0]!r}, {describe_lines(np.array([month[1]]), [month[2]])}); fix the "
+            "export, or give the format with --date-format"
+        )
+    if day or month:
+        return day is not None
+    for name, raw in columns.items():
+        text = raw.astype("string").str.strip()
+        numeric = text.str.match(_NUMERIC_DATE, na=False).to_numpy(bool)
+        if numeric.any():
+            row = int(np.flatnonzero(numeric)[0])
+            raise RecordError(
+                f"{source}: column {name!r}: dates such as {str(text.iloc[row])!r} could be "
+                "day-first or month-first, and no day above 12 tells which; pass --dayfirst "
+                "or --monthfirst, or give the format with --date-format '%d/%m/%Y %H:%M'"
+            )
+    return None
+
+
+def _as_iso(cells: pd.Series, dayfirst: bool) -> pd.Series:
+    """Numeric day/month dates rewritten year first ('04/01/2027 06:59' -> '2027-01-04 06:59')."""
+    parts = cells.str.extract(_NUMERIC_DATE)
+    hit = parts[0].notna()
+    if not hit.any():
+        return cells
+    day, month = (parts[0], parts[1]) if dayfirst else (parts[1], parts[0])
+    year = pd.to_numeric(parts[2], errors="coerce").astype(float)
+    short = (
+        (parts[2].str.len() == 2).fillna(False).astype(bool)
+    )  # strptime's %y: 69-99 -> 1900s, 00-68 -> 2000s
+    year = year.where(~short, year + np.where(year < 69, 2000, 1900))
+    text = year.astype("Int64").astype("string").str.zfill(4)
+    iso = text + "-" + month.str.zfill(2) + "-" + day.str.zfill(2) + parts[3]
+    return cells.where(~hit, iso)
+
+
+def parse_dates(
+    raw: pd.Series,
+    column: str,
+    source: str,
+    date_format: str | None,
+    dayfirst: bool | None = None,
+) -> pd.Series:
+    """Parse one date column; blank cells are NaT, unreadable ones an error naming the rows.
+
+    ``dayfirst`` says how numeric day/month dates are written (see :func:`date_order`);
+    ``date_format`` overrides everything.
+    """
     text = raw.astype("string").str.strip()
     blank = text.isna() | (text == "")
     cells = text.where(~blank)
+    if date_format is None and dayfirst is not None:
+        cells = _as_iso(cells, dayfirst)
     try:
         parsed = pd.to_datetime(cells, errors="coerce", format=date_format or "ISO8601")
         if date_format is None and (parsed.isna() & ~blank).any():

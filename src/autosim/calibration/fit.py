@@ -52,9 +52,19 @@ def fit_records(
     n_boot: int = 200,
     date_format: str | None = None,
     drop_invalid: bool = False,
+    dayfirst: bool | None = None,
+    allow_long_span: bool = False,
 ) -> Fitted:
     """Read a CSV export of ``kind`` and fit it (see :func:`read_records` for the options)."""
-    table = read_records(path, kind, mapping, date_format=date_format, drop_invalid=drop_invalid)
+    table = read_records(
+        path,
+        kind,
+        mapping,
+        date_format=date_format,
+        drop_invalid=drop_invalid,
+        dayfirst=dayfirst,
+        allow_long_span=allow_long_span,
+    )
     return fit_table(table, family=family, n_boot=n_boot)
 
 

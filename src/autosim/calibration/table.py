@@ -87,6 +87,7 @@ def tidy_records(table: RecordTable, *, drop_invalid: bool = False) -> RecordTab
     src = table.source
 
     def drop(mask: pd.Series | np.ndarray, why: str) -> None:
+        """Drop the rows ``mask`` marks from ``frame`` (for real) and count them under ``why``."""
         nonlocal frame
         mask = np.asarray(mask, bool)
         if mask.any():
@@ -106,10 +107,16 @@ def tidy_records(table: RecordTable, *, drop_invalid: bool = False) -> RecordTab
                     f"{describe_lines(labels)}; fix the export or pass --drop-invalid to drop them"
                 )
             drop(backwards, why)
+    # The derived columns first, then the drops, each on the frame as it stands: a helper that
+    # dropped rows from its own copy would fit the very rows the summary reports as dropped.
     if table.kind == "jobs":
-        frame = _job_columns(frame, drop)
+        frame = _job_columns(frame)
+        drop(frame["job_type"].isna(), "no job type")
+        done = frame["status"].eq("completed").fillna(False)
+        drop(done & frame["finished"].isna(), "completed without a finish time")
     elif table.kind == "invoices":
-        frame = _invoice_columns(frame, drop)
+        frame = _invoice_columns(frame)
+        drop(~(frame["amount"] > 0), "amount missing or not positive")
     else:
         drop(frame["kind"].isna(), "no movement type")
         drop(frame["item"].isna(), "no item")
@@ -123,7 +130,8 @@ def tidy_records(table: RecordTable, *, drop_invalid: bool = False) -> RecordTab
     )
 
 
-def _job_columns(frame: pd.DataFrame, drop) -> pd.DataFrame:
+def _job_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The job columns completed (defaults for optional ones); no row is dropped here."""
     frame = frame.copy()
     for name in ("arrived", "finished"):
         if name not in frame:
@@ -146,13 +154,11 @@ def _job_columns(frame: pd.DataFrame, drop) -> pd.DataFrame:
     if "job_id" not in frame:
         frame["job_id"] = [f"J{i + 1:06d}" for i in range(len(frame))]
     frame["job_type"] = frame["job_type"].astype("string")
-    drop(frame["job_type"].isna(), "no job type")
-    done = frame["status"].eq("completed")
-    drop(done & frame["finished"].isna(), "completed without a finish time")
     return frame
 
 
-def _invoice_columns(frame: pd.DataFrame, drop) -> pd.DataFrame:
+def _invoice_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The invoice columns completed (defaults for optional ones); no row is dropped here."""
     frame = frame.copy()
     for name in ("completed", "due", "paid", "written_off"):
         if name not in frame:
@@ -163,5 +169,4 @@ def _invoice_columns(frame: pd.DataFrame, drop) -> pd.DataFrame:
     if "paid_on_site" not in frame:
         frame["paid_on_site"] = False
     frame["due"] = frame["due"].fillna(frame["issued"])
-    drop(~(frame["amount"] > 0), "amount missing or not positive")
     return frame

@@ -17,7 +17,7 @@ __all__ = ["add_calibration_parsers"]
 
 
 def cmd_fit(args: argparse.Namespace) -> None:
-    """Fit a records file; print the parameters with intervals; snippet, Q-Q plots, --into."""
+    """Fit a records file; write the snippet, Q-Q plots and --into first, then print them."""
     from autosim.atomic import write_atomic
     from autosim.calibration import fit_table, read_records, snippet_of, to_yaml, update_scenario
     from autosim.calibration.console import print_fit
@@ -25,15 +25,9 @@ def cmd_fit(args: argparse.Namespace) -> None:
     from autosim.calibration.records import parse_mapping
 
     mapping = parse_mapping(args.map, args.kind)
-    table = read_records(
-        args.records,
-        args.kind,
-        mapping,
-        date_format=args.date_format,
-        drop_invalid=args.drop_invalid,
-    )
+    _check_destinations(args.out, args.into)  # refused now, not after the bootstrap
+    table = read_records(args.records, args.kind, mapping, **_reading(args))
     fit = fit_table(table, family=args.family, n_boot=args.boot)
-    print_fit(_out, fit)
     start, end = table.period()
     header = (
         f"fitted by autosim from {args.records} ({table.n_used} rows, "
@@ -41,18 +35,44 @@ def cmd_fit(args: argparse.Namespace) -> None:
     )
     snippet = snippet_of(fit, uncertain=not args.point)
     text = to_yaml(snippet, header)
-    _out.print(escape(text), highlight=False, soft_wrap=True)
-    if args.out is not None:
+    plots: list[Any] = []
+    if args.out is not None:  # files first: a closed terminal cannot lose them
         write_atomic(args.out / "snippet.yaml", text)
         plots = write_qq_plots(fit, args.out)
+    changes = None
+    if args.into is not None:
+        changes = update_scenario(args.into, snippet_of(fit, uncertain=not args.point))
+    print_fit(_out, fit)
+    _out.print(escape(text), highlight=False, soft_wrap=True)
+    if args.out is not None:
         _out.print(
             f"wrote {args.out / 'snippet.yaml'} and {len(plots)} Q-Q plot(s)", highlight=False
         )
-    if args.into is not None:
-        changes = update_scenario(args.into, snippet_of(fit, uncertain=not args.point))
+    if changes is not None:
         _out.print(f"updated {args.into}: {len(changes)} field(s)", highlight=False)
         for change in changes:
             _out.print(f"  - {change}", highlight=False)
+
+
+def _reading(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of read_records given on the command line."""
+    return {
+        "date_format": args.date_format,
+        "drop_invalid": args.drop_invalid,
+        "dayfirst": args.dayfirst,
+        "allow_long_span": args.allow_long_span,
+    }
+
+
+def _check_destinations(out: Any, into: Any = None) -> None:
+    """Refuse an --out folder that cannot be written and an --into file that is not there."""
+    from autosim.errors import RunError
+    from autosim.io.output import prepare_out_dir
+
+    if into is not None and not into.is_file():
+        raise RunError(f"--into {into}: no such scenario file")
+    if out is not None:
+        prepare_out_dir(out)
 
 
 def _one_day() -> Any:
@@ -69,9 +89,9 @@ def cmd_backtest(args: argparse.Namespace) -> None:
     from autosim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    options = {"date_format": args.date_format, "drop_invalid": args.drop_invalid}
+    _check_destinations(args.out)
+    options = _reading(args)
     jobs = read_records(args.jobs, "jobs", parse_mapping(_for(args.map, "jobs"), "jobs"), **options)
-    print_records(_out, jobs)
     invoices = None
     if args.invoices is not None:
         invoices = read_records(
@@ -80,11 +100,20 @@ def cmd_backtest(args: argparse.Namespace) -> None:
             parse_mapping(_for(args.map, "invoices"), "invoices"),
             **options,
         )
+    result = backtest(
+        scenario,
+        jobs,
+        invoices,
+        n_replications=args.replications,
+        seed=args.seed,
+        max_jobs=args.max_jobs,
+    )
+    written = write_backtest(result, args.out) if args.out is not None else []
+    print_records(_out, jobs)  # files first, terminal second
+    if invoices is not None:
         print_records(_out, invoices)
-    result = backtest(scenario, jobs, invoices, n_replications=args.replications, seed=args.seed)
     print_backtest(_out, result)
-    if args.out is not None:
-        written = write_backtest(result, args.out)
+    if written:
         _out.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
 
 
@@ -106,10 +135,31 @@ def _records_options(p: argparse.ArgumentParser) -> None:
         help="use this file column for a field, e.g. 'Tech On Site=arrived' (repeatable)",
     )
     p.add_argument("--date-format", default=None, help="strftime format of every date column")
+    order = p.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        action="store_const",
+        const=True,
+        default=None,
+        help="numeric dates are day/month/year (default: decided from a day above 12)",
+    )
+    order.add_argument(
+        "--monthfirst",
+        action="store_const",
+        const=False,
+        dest="dayfirst",
+        help="numeric dates are month/day/year",
+    )
     p.add_argument(
         "--drop-invalid",
         action="store_true",
         help="drop rows whose times run backwards (counted) instead of refusing the file",
+    )
+    p.add_argument(
+        "--allow-long-span",
+        action="store_true",
+        help="accept dates far from the rest, or records spanning over 20 years (usually a "
+        "mistyped year)",
     )
 
 
@@ -159,6 +209,13 @@ def add_calibration_parsers(sub: Any) -> None:
         help="simulated replications (default 50)",
     )
     p.add_argument("--seed", type=seed, default=1, help="random seed (default 1)")
+    p.add_argument(
+        "--max-jobs",
+        type=positive,
+        default=None,
+        help="refuse a period whose replications would generate more calls than this "
+        "(as autosim run; default 2,000,000)",
+    )
     p.add_argument(
         "--out",
         type=path,

@@ -8,6 +8,7 @@ printed.
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,10 @@ def cmd_compare(args: argparse.Namespace) -> None:
     from autosim.study import run_experiment
 
     scenarios = [load_scenario(path) for path in args.scenarios]
+    if args.out:  # a bad path is refused now, not after every scenario has run
+        from autosim.io.output import check_writable
+
+        check_writable(args.out)
     summaries = []
     for path, sc in zip(args.scenarios, scenarios, strict=True):
         if sc.strategy is None:
@@ -64,10 +69,27 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     """Rebuild report.html and the figures from a saved output folder, without re-running."""
+    from autosim.io.folders import check_saved_run, lock_folder, record_files
+    from autosim.io.output import prepare_out_dir
     from autosim.io.saved import SavedResults
     from autosim.present.report import write_report
 
-    path = write_report(SavedResults.load(args.folder), args.out or args.folder)
+    if not args.folder.is_dir():
+        raise RunError(f"{args.folder}: no such output folder")
+    target = prepare_out_dir(args.out or args.folder)
+    hint = "wait for it to finish, then run autosim report again"
+    locks = [lock_folder(args.folder, "autosim report", hint=hint, reading=True)]  # no run now
+    try:
+        if target.resolve() != args.folder.resolve():
+            locks.append(lock_folder(target, "autosim report", hint=hint))
+        saved = SavedResults.load(args.folder)
+        check_saved_run(saved)  # a folder mixing two runs' files is refused before any figure
+        started = time.time() - 2  # file times may be coarse
+        path = write_report(saved, target)
+        record_files(target, path, started)  # the next run sets aside (or removes) them too
+    finally:
+        for lock in locks:
+            lock.release()
     _out.print(f"Wrote {path}", highlight=False, markup=False)
 
 

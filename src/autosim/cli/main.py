@@ -2,16 +2,26 @@
 fit, backtest). The tables it prints live in :mod:`autosim.cli.tables`.
 
 Each command calls one public function, so whatever an analyst does here can be repeated in a
-notebook. A mistake the user can fix (a wrong file, a bad option) prints one readable message and
-exits with code 2; anything else is a bug and keeps its traceback.
+notebook. A mistake the user can fix (a wrong file, a bad option, a full disk) prints one readable
+message and exits with code 2; anything else is a bug and keeps its traceback. The terminal can
+never cost a result: every file is written before the tables are printed, a reader that leaves
+early (``| head -1``) or a terminal that cannot show a character ends nothing, and SIGTERM or
+SIGHUP stop a run as Ctrl-C does (finished replications saved, workers ended).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from importlib import metadata
+from typing import Any
 
 from rich.markup import escape
 
@@ -203,8 +213,137 @@ def _version() -> str:
         return "0+unknown"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop like Ctrl-C (save what finished, stop the workers), exit 143."""
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(f"stopped by {signal.Signals(signum).name}")
+
+
+#: Plain stand-ins for the typographic characters the tables use, for a terminal that lacks them.
+_PLAIN = str.maketrans(
+    {"–": "-", "—": "-", "±": "+/-", "←": "<-", "→": "->", "≥": ">=", "≤": "<=", "×": "x"}
+    | {"…": "...", "²": "2", "χ": "chi", "·": ".", "’": "'", "“": '"', "”": '"', "€": "EUR"}
+)
+
+
+class _Forgiving(io.TextIOBase):
+    """A terminal stream that cannot lose the results: files are written whatever it does.
+
+    A reader that went away (``autosim run ... | head -1``, a closed terminal) turns the rest of
+    the output into nothing, quietly; a character the stream's encoding lacks
+    (``PYTHONIOENCODING=ascii``) is written plainly ('–' as '-', '±' as '+/-') or as ``?``.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if self.gone:
+            return len(text)
+        try:
+            return self.stream.write(text)
+        except UnicodeEncodeError:
+            encoding = getattr(self.stream, "encoding", None) or "ascii"
+            text = text.translate(_PLAIN)
+            return self._guard(
+                lambda: self.stream.write(text.encode(encoding, "replace").decode(encoding))
+            )
+        except (OSError, ValueError):  # a broken pipe, a closed stream
+            return self._lost(len(text))
+
+    def flush(self) -> None:
+        if not self.gone:
+            self._guard(self.stream.flush)
+
+    def _guard(self, act: Any) -> Any:
+        try:
+            return act()
+        except (OSError, ValueError):
+            return self._lost(0)
+
+    def _lost(self, size: int) -> int:
+        """Send the stream's descriptor to /dev/null, so nothing fails at exit either."""
+        self.gone = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self.stream.fileno())
+            os.close(null)
+        return size
+
+    def isatty(self) -> bool:
+        return not self.gone and self._guard(self.stream.isatty) is True
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return "replace"
+
+    def writable(self) -> bool:
+        return True
+
+
+@contextlib.contextmanager
+def _safe_terminal() -> Iterator[None]:
+    """Forgiving standard streams, and SIGTERM/SIGHUP handled like Ctrl-C, for one command."""
+    for fd in (0, 1, 2):  # a closed descriptor would be handed to the next file opened
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    streams = sys.stdout, sys.stderr
+    if sys.stdout is not None:
+        sys.stdout = _Forgiving(sys.stdout)
+    if sys.stderr is not None:
+        sys.stderr = _Forgiving(sys.stderr)
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                handlers[name] = signal.signal(getattr(signal, name), _terminate)
+    try:
+        yield
+    finally:
+        for name, previous in handlers.items():
+            signal.signal(getattr(signal, name), previous)
+        for stream in (sys.stdout, sys.stderr):
+            if isinstance(stream, _Forgiving):
+                stream.flush()
+        sys.stdout, sys.stderr = streams
+
+
+#: Write errors that are the machine's state, not autosim's bug: one line, exit 2.
+_DISK_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run the CLI and return the exit code (0 ok, 2 user error, 130 interrupted)."""
+    """Entry point: run the CLI and return the exit code.
+
+    0: done (also when the reader of standard output went away: every file is written before
+    anything is printed); 2: a mistake the user can fix, or a disk that is full or read-only;
+    130: Ctrl-C; 143: SIGTERM or SIGHUP (finished replications are saved either way).
+    """
+    with _safe_terminal():
+        try:
+            return _main(argv)
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: at start-up, in a run, anywhere
+            with contextlib.suppress(Exception):
+                _err.print(escape(str(exc) or "interrupted"), highlight=False)
+            return 143 if isinstance(exc, Terminated) else 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
@@ -217,7 +356,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AutosimError as exc:
         _err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
-    except KeyboardInterrupt as exc:
-        _err.print(escape(str(exc) or "interrupted: nothing was written"), highlight=False)
-        return 130
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRORS:
+            raise
+        full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+        reason = "no space left on the disk" if full else exc.strerror
+        where = f"{exc.filename}: " if exc.filename else ""
+        _err.print(f"[bold red]error:[/] {escape(f'{where}{reason}')}", highlight=False)
+        return 2
     return 0

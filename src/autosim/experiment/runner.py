@@ -18,7 +18,6 @@ from autosim.errors import RunError
 from autosim.experiment.chunks import (
     ChunkDone,
     Task,
-    chunk_bounds,
     default_chunk_size,
     run_chunk_frames,
 )
@@ -149,11 +148,14 @@ def run_sweep(
             progress(sink.n_done, planned)
 
     def run_range(first: int, stop: int) -> None:
-        tasks = [
+        # Made as they are handed out (a few per worker ahead), so -n 10,000,000 costs no memory
+        # before it runs; the same cut as chunk_bounds(stop, size, first).
+        spans = ((a, min(a + size, stop)) for a in range(first, stop, size))
+        tasks = (
             Task(scenario, variants, entropy, a, b, common_random_numbers, keep_cash=keep_cash)
-            for a, b in chunk_bounds(stop, size, first)
+            for a, b in spans
             if (a, b) not in sink.done
-        ]
+        )
         if progress is not None and sink.n_done:
             progress(sink.n_done, planned)
         try:

@@ -12,6 +12,7 @@ frames an in-memory run gives, with one copy of the data in memory.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -160,6 +161,11 @@ class MemoryParts:
         """Replications finished so far."""
         return sum(b - a for a, b in self.done)
 
+    @property
+    def n_saved(self) -> int:
+        """Replications that would survive the process (in memory: none beyond this run)."""
+        return self.n_done
+
 
 class ChunkStore(MemoryParts):
     """Chunks streamed to ``<out_dir>/.autosim-run/`` as Parquet parts plus ``run.json``.
@@ -238,6 +244,16 @@ class ChunkStore(MemoryParts):
         """Write the waiting chunks as one part (rows and cash), then record them in run.json."""
         if not self._waiting:
             return
+        try:
+            self._write_waiting()
+        except OSError as exc:  # a full disk or a quota: what was saved before stays valid
+            full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+            reason = "no space left on the disk" if full else (exc.strerror or str(exc))
+            raise RunError(
+                f"cannot save finished replications in {self.folder}: {reason}"
+            ) from None
+
+    def _write_waiting(self) -> None:
         if self._fresh:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder.mkdir(parents=True)
@@ -247,12 +263,18 @@ class ChunkStore(MemoryParts):
         for kind, index in (("rows", 1), ("cash", 2)):
             frame = pd.concat([w[index] for w in self._waiting], ignore_index=True)
             write_atomic(self._part(kind, name), lambda temp, frame=frame: frame.to_parquet(temp))
-        self._files.update(dict.fromkeys(spans, name))
+        files = {**self._files, **dict.fromkeys(spans, name)}
+        done = [[list(s), self.done[s], files[s]] for s in sorted(files)]
+        text = json.dumps({**self._info, "done": done}, indent=2) + "\n"
+        write_atomic(self.folder / "run.json", text)  # the chunks count as saved from here
+        self._files = files
         self._waiting = []
         self._last_flush = time.monotonic()
-        done = [[list(s), self.done[s], self._files[s]] for s in sorted(self._files)]
-        text = json.dumps({**self._info, "done": done}, indent=2) + "\n"
-        write_atomic(self.folder / "run.json", text)
+
+    @property
+    def n_saved(self) -> int:
+        """Replications recorded in ``run.json`` (what ``--resume`` will find)."""
+        return sum(b - a for a, b in self._files)
 
     def frames(self, variants: Sequence[Variant]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The whole run's frames, read back from the parts."""

@@ -9,22 +9,59 @@ files removed, so no stale report or figure stays beside the new data).
 
 A folder autosim did not fill is not autosim's to write into: a folder with files but no
 ``manifest.json`` is refused unless the user insists (``--overwrite``).
+
+One folder, one writer: :func:`lock_folder` takes an exclusive lock on ``<folder>/.autosim-lock``
+(``fcntl.flock``) for the whole of a run or a report, so a second run, or a report racing a run,
+is refused with the holder's pid, host and start time instead of mixing files. The kernel drops
+the lock when its process dies, however it dies, so a lock left by a killed run is simply taken
+over (with a note). POSIX only: elsewhere folders are not locked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import hashlib
 import json
+import os
 import shutil
+import socket
+import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: folders are not locked
+    fcntl = None  # type: ignore[assignment]
+
+from autosim.atomic import write_atomic
 from autosim.errors import RunError
+from autosim.experiment.store import RUN_FOLDER
 
-__all__ = ["HISTORY", "check_destination", "previous_run_files", "replace_previous_run"]
+if TYPE_CHECKING:
+    from autosim.io.saved import SavedResults
+
+__all__ = [
+    "HISTORY",
+    "LOCK_FILE",
+    "check_destination",
+    "check_saved_run",
+    "claim_folder",
+    "clean_leftovers",
+    "lock_folder",
+    "previous_run_files",
+    "record_files",
+    "replace_previous_run",
+]
 
 #: Subfolder of an output folder holding earlier runs.
 HISTORY = "history"
+#: The lock file of an output folder (hidden, so it never makes a folder look foreign).
+LOCK_FILE = ".autosim-lock"
+#: Lock files held by this process (descriptor -> path), closed in forked children.
+_HELD: dict[int, Path] = {}
 #: What a run writes besides its figures (older manifests do not list their files).
 _KNOWN = (
     "summary.json",
@@ -112,3 +149,227 @@ def replace_previous_run(out_dir: Path, *, keep: bool = True) -> Path | None:
     for file in files:
         shutil.move(str(file), target / file.name)
     return target
+
+
+def _close_inherited_locks() -> None:
+    """In a forked child (a worker): drop the parent's lock descriptors, so only the parent
+    holds the lock and it goes the moment the parent dies, whatever becomes of the child."""
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
+def _holder(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _describe(holder: dict[str, Any]) -> str:
+    """'autosim run (pid 1234, started 18:02)' from a lock file's content."""
+    command = str(holder.get("command") or "another autosim process")
+    facts = []
+    if holder.get("pid"):
+        host = holder.get("host")
+        here = host in (None, socket.gethostname())
+        facts.append(f"pid {holder['pid']}" + ("" if here else f" on {host}"))
+    started = holder.get("started")
+    if isinstance(started, int | float):
+        when = dt.datetime.fromtimestamp(started)
+        today = when.date() == dt.date.today()
+        facts.append("started " + when.strftime("%H:%M" if today else "%Y-%m-%d %H:%M"))
+    return command + (f" ({', '.join(facts)})" if facts else "")
+
+
+class FolderLock:
+    """An output folder's lock, held until :meth:`release` (or the end of a ``with`` block).
+
+    ``note`` says when a lock left by a process that died was taken over.
+    """
+
+    def __init__(self, path: Path, fd: int | None, note: str | None = None) -> None:
+        self.path = path
+        self.fd = fd
+        self.note = note
+
+    def release(self) -> None:
+        """Remove the lock file (when it is still ours) and let go of the lock."""
+        if self.fd is None:
+            return
+        fd, self.fd = self.fd, None
+        _HELD.pop(fd, None)
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(self.path)):
+                self.path.unlink()
+        except OSError:
+            pass
+        os.close(fd)  # closing the last descriptor releases the flock
+
+    def __enter__(self) -> FolderLock:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
+def lock_folder(
+    folder: str | os.PathLike[str], command: str, *, hint: str = "", reading: bool = False
+) -> FolderLock:
+    """Take ``folder``'s exclusive lock for ``command`` (e.g. "autosim run"), or refuse.
+
+    The folder must exist. When another process holds it, :class:`RunError` names that process
+    (its command, pid, host, start time) and ends with ``hint`` (what to do instead). With
+    ``reading``, a folder this user cannot write (an archive) is read without a lock.
+    """
+    path = Path(folder) / LOCK_FILE
+    if fcntl is None:  # pragma: no cover - not POSIX
+        return FolderLock(path, None)
+    for _attempt in range(20):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as exc:
+            if reading and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                return FolderLock(path, None)
+            raise RunError(f"cannot lock {path.parent}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            text = os.pread(fd, 4096, 0).decode("utf-8", "replace")
+            os.close(fd)
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise RunError(f"cannot lock {path.parent}: {exc.strerror or exc}") from None
+            raise RunError(
+                f"{path.parent} is in use by {_describe(_holder(text))}"
+                + (f" — {hint}" if hint else "")
+            ) from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if not same:  # the holder removed the file between our open and our lock: again
+            os.close(fd)
+            time.sleep(0.01)
+            continue
+        left = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
+        note = None
+        if left:
+            note = f"took over the lock of {_describe(_holder(left))}, which is no longer running"
+        mine = {
+            "command": command,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": time.time(),
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(mine) + "\n").encode("utf-8"), 0)
+        _HELD[fd] = path
+        return FolderLock(path, fd, note)
+    raise RunError(f"cannot lock {path.parent}: its lock file keeps changing")
+
+
+def clean_leftovers(out_dir: Path) -> int:
+    """Remove what killed writers left behind (staging folders, temporary files); return how many.
+
+    Only called under the folder's lock, so nothing here belongs to a live writer.
+    """
+    removed = 0
+    for pattern in (".autosim-tmp-*", ".autosim-probe-*", ".*.tmp", f"{RUN_FOLDER}/.*.tmp"):
+        for item in out_dir.glob(pattern):
+            try:
+                if item.is_dir():
+                    shutil.rmtree(item)
+                else:
+                    item.unlink()
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def claim_folder(
+    out: str | Path | None, default: Path, command: str, *, insist: bool
+) -> FolderLock:
+    """Check, create and lock the output folder of ``command``; tidy what killed runs left there.
+
+    ``out`` is what the user asked for (None: ``default``); an empty path and a folder of
+    someone else's files are refused (unless ``insist``), and a folder in use by another autosim
+    process too. The caller releases the returned lock when its last file is written.
+    """
+    from autosim.io.output import prepare_out_dir
+
+    check_destination(out, insist=insist)
+    folder = prepare_out_dir(out or default)
+    if out is None:
+        check_destination(folder, insist=insist)
+    lock = lock_folder(folder, command, hint="wait for it to finish, or choose another --out")
+    clean_leftovers(folder)
+    return lock
+
+
+def check_saved_run(saved: SavedResults) -> None:
+    """Refuse a folder whose files are not all of one run (e.g. two runs raced into it).
+
+    The summary, the manifest, the frames and the scenario copy must agree on the scenario,
+    seed, replications and variants; otherwise a report would put one run's verdicts beside
+    another's data.
+    """
+    summary, manifest = saved.summary(), saved.manifest
+    problems = []
+    for key in ("scenario", "seed", "replications"):
+        if key in manifest and manifest[key] != summary.get(key):
+            problems.append(
+                f"{key} {summary.get(key)!r} in summary.json, {manifest[key]!r} in manifest.json"
+            )
+    ids = [str(v.get("id")) for v in summary["variants"] if isinstance(v, dict)]
+    listed = manifest.get("variants")
+    if (
+        isinstance(listed, list)
+        and [str(v.get("id")) for v in listed if isinstance(v, dict)] != ids
+    ):
+        problems.append("the variants of summary.json and manifest.json differ")
+    for name, frame in (("replications.parquet", saved.replications), ("cash.parquet", saved.cash)):
+        if frame.empty:
+            continue
+        found = set(frame["variant"].astype(str).unique())
+        if found != set(ids):
+            shown = ", ".join(sorted(found)[:4])
+            problems.append(f"{name} holds variants {shown}, summary.json {', '.join(ids[:4])}")
+        elif name == "replications.parquet":
+            counts = set(frame.groupby(frame["variant"].astype(str)).size())
+            if counts != {summary.get("replications")}:
+                problems.append(
+                    f"{name} holds {sorted(counts)[0]} replications per variant, "
+                    f"summary.json {summary.get('replications')}"
+                )
+    copy, sha = saved.path / "scenario.yaml", manifest.get("scenario_sha256")
+    if sha and copy.is_file() and hashlib.sha256(copy.read_bytes()).hexdigest() != sha:
+        problems.append("scenario.yaml is not the scenario manifest.json names")
+    if problems:
+        raise RunError(
+            f"{saved.path} mixes files of different runs ({'; '.join(problems[:3])}); "
+            "run the scenario again into it (--overwrite) or into a new folder"
+        )
+
+
+def record_files(folder: Path, report: Path, since: float) -> None:
+    """Add what ``autosim report`` wrote (the page, the figures changed ``since`` a time) to
+    the folder's manifest.
+
+    The next run then moves them into ``history/`` with the rest (or removes them with
+    ``--overwrite``), so no report or figure of an older run stays beside new data.
+    """
+    manifest = _manifest(folder)
+    if not manifest or not isinstance(manifest.get("files"), list):
+        return
+    new = [p.name for p in folder.glob("*.png") if p.stat().st_mtime >= since]
+    files = sorted({*map(str, manifest["files"]), report.name, *new})
+    if files != sorted(map(str, manifest["files"])):
+        text = json.dumps({**manifest, "files": files}, indent=2) + "\n"
+        write_atomic(folder / "manifest.json", text)

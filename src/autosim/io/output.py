@@ -8,6 +8,7 @@ touches results that were already there.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import math
@@ -32,8 +33,11 @@ from autosim.scenario.schema import Scenario
 __all__ = [
     "OUTPUT_FILES",
     "RunResults",
+    "check_writable",
+    "figures_not_drawn",
     "json_safe",
     "prepare_out_dir",
+    "write_error",
     "write_json",
     "write_outputs",
 ]
@@ -64,6 +68,30 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+#: Figures a run normally has, and what each needs (reported when one cannot be drawn).
+_FIGURE_NEEDS = {
+    "roi.png": "an automation with a 'roi' column",
+    "npv.png": "an automation with an 'npv' column",
+    "convergence_npv.png": "an automation with an 'npv' column",
+    "response_time_p90.png": "a response-time KPI column",
+    "cash_fan.png": "the daily cash ledger",
+}
+
+
+def figures_not_drawn(
+    variants: Sequence[Variant], files: dict[str, bytes], kpis_only: bool = False
+) -> list[str]:
+    """A note for each standard figure missing from ``files``: no figure is dropped unsaid."""
+    automations = any(v.automations for v in variants)
+    notes = []
+    for name, needs in _FIGURE_NEEDS.items():
+        if name in files or (not automations and needs.startswith("an automation")):
+            continue
+        why = " (--kpis-only keeps none)" if name == "cash_fan.png" and kpis_only else ""
+        notes.append(f"{name} not drawn: the run has no {needs}{why}")
+    return notes
+
+
 def write_json(path: str | os.PathLike[str], data: Any) -> Path:
     """Write JSON atomically (NaN is refused: pass the data through :func:`json_safe`)."""
     return write_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
@@ -91,6 +119,24 @@ def _version(package: str) -> str | None:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return None
+
+
+def write_error(exc: OSError, where: str | os.PathLike[str]) -> RunError:
+    """A failed write as the one-line error the user can act on (a full disk above all)."""
+    full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) or (
+        "No space left" in str(exc)
+    )
+    reason = "no space left on the disk" if full else (exc.strerror or str(exc))
+    return RunError(f"cannot write {exc.filename or where}: {reason}")
+
+
+def check_writable(path: str | os.PathLike[str]) -> Path:
+    """Refuse, before any work, a file path that cannot be written (a folder, no such parent)."""
+    file = Path(path)
+    if file.is_dir():
+        raise RunError(f"{file} is a folder: give a file name, e.g. {file / 'comparison.json'}")
+    prepare_out_dir(file.parent)
+    return file
 
 
 def prepare_out_dir(out_dir: str | os.PathLike[str]) -> Path:
@@ -163,6 +209,24 @@ def write_outputs(
     manifest lists every file of the run (``files``), so the next run knows what to set aside.
     """
     target = prepare_out_dir(out_dir)
+    try:
+        return _write_staged(
+            results, target, scenario_path, argv, extra_files or {}, sections, on_publish
+        )
+    except OSError as exc:  # a full disk, a quota, a folder gone read-only
+        raise write_error(exc, target) from None
+
+
+def _write_staged(
+    results: RunResults,
+    target: Path,
+    scenario_path: str | os.PathLike[str] | None,
+    argv: Sequence[str] | None,
+    extra_files: dict[str, bytes],
+    sections: dict[str, Any] | None,
+    on_publish: Callable[[], object] | None,
+) -> list[Path]:
+    """Write everything into a staging folder in ``target``, then move it into place."""
     staging = Path(tempfile.mkdtemp(prefix=".autosim-tmp-", dir=target))
     try:
         summary = {**results.summary(), **(sections or {})}
@@ -174,7 +238,7 @@ def write_outputs(
         results.cash.to_parquet(staging / "cash.parquet", index=False)
         if scenario_path is not None:
             shutil.copyfile(scenario_path, staging / "scenario.yaml")
-        for name, payload in (extra_files or {}).items():
+        for name, payload in extra_files.items():
             (staging / name).write_bytes(payload)
         info = manifest(results, scenario_path, argv)
         info["files"] = sorted([*(p.name for p in staging.iterdir()), "manifest.json"])

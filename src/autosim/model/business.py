@@ -2,7 +2,9 @@
 
 This module wires the operations together in the order the business lives them — calls come in
 (demand), the office or the automation takes them (intake), technicians go out (dispatch) — then
-reads KPIs and the cash ledger off the recorded arrays. Per-job parameters are mixed between the
+reads KPIs and the cash ledger off the recorded arrays. A business built from operations blocks
+(an ``operations`` section) runs its flows alongside (:mod:`autosim.model.flows`), and their KPIs,
+sales and pay join the same outcome and ledger. Per-job parameters are mixed between the
 baseline and each automation's version according to who actually used the automation.
 """
 
@@ -18,8 +20,23 @@ from autosim.kpis import column, period_suffix
 from autosim.model.automation import AutomatedPaths, automated_paths
 from autosim.model.customers import FollowUps, customer_kpis, follow_ups
 from autosim.model.demand import Jobs, U
-from autosim.model.dispatch import CHOICE, Crew, DispatchJobs, DispatchRecord, simulate_dispatch
+from autosim.model.dispatch import (
+    CHOICE,
+    Crew,
+    DispatchJobs,
+    DispatchRecord,
+    queue_kpis,
+    simulate_dispatch,
+)
 from autosim.model.finance import Ledger
+from autosim.model.flows import (
+    FlowsOutcome,
+    dispatch_view,
+    field_crew_kpi,
+    merge_ledger,
+    operations_only,
+)
+from autosim.model.flows import run_operations as run_flows
 from autosim.model.intake import intake_times
 from autosim.model.inventory.stock import StockOutcome, run_stock
 from autosim.model.job_kpis import job_kpis
@@ -142,7 +159,10 @@ def simulate_variant(
     """
     n_days = scenario.n_days
     horizon = n_days * DAY
-    paths = automated_paths(scenario, jobs, automation_ids, stream, starts)
+    flows = None
+    if scenario.operations is not None:  # operations from building blocks (model.flows)
+        flows = run_flows(scenario, automation_ids, stream, starts, goal_periods(scenario))
+    paths = automated_paths(dispatch_view(scenario), jobs, automation_ids, stream, starts)
     per = _per_job(scenario, jobs, paths)
     office = Timetable.weekly(scenario.calendar.hours, scenario.calendar.start_date, n_days)
     shift = Timetable.weekly(technician_shift(scenario), scenario.calendar.start_date, n_days)
@@ -202,8 +222,12 @@ def simulate_variant(
         office,
         stream,
         sink,
+        flows,
     )
-    return VariantOutcome(kpis, ledger, record.n_events, int(happened.sum()), sink)
+    n_events, n_jobs = record.n_events, int(happened.sum())
+    if flows is not None:
+        n_events, n_jobs = n_events + flows.n_events, n_jobs + flows.n_items
+    return VariantOutcome(kpis, ledger, n_events, n_jobs, sink)
 
 
 @dataclass(frozen=True)
@@ -237,6 +261,7 @@ def _read_outcome(
     office: Timetable,
     stream: Stream,
     sink: dict[str, Any] | None = None,
+    flows: FlowsOutcome | None = None,
 ) -> tuple[dict[str, float], Ledger]:
     """KPIs and daily cash from the recorded arrays (nothing here is event-driven).
 
@@ -265,9 +290,12 @@ def _read_outcome(
     }
     all_groups = _groups(scenario, sub)
     kpis = _dispatch_kpis([(b, v, m & window) for b, v, m in all_groups], arrays)
+    queue = (all_groups, run.ready, run.record, per.deadline[rows])  # the dispatch run's own
+    kpis.update(queue_kpis(*queue, scenario.warmup, horizon))
     for days in goal_periods(scenario):
         recent = sub.call >= horizon - days * DAY
         block = _dispatch_kpis([(b, v, m & recent) for b, v, m in all_groups], arrays)
+        block.update(queue_kpis(*queue, horizon - days * DAY, horizon))
         block.update(
             customer_kpis(scenario, sub, run.follow, arrive, completed, all_groups, recent)
         )
@@ -279,6 +307,10 @@ def _read_outcome(
 
     money = collections_of(scenario, run.jobs, run.paths, rows, record.done, per.revenue[rows])
     kpis.update(money_kpis(scenario, record.done, money))
+    if flows is not None:  # counter sales: cash at completion
+        kpis.update(flows.kpis)
+        kpis["revenue_horizon"] += flows.revenue_horizon
+        kpis["collections"] += flows.revenue_horizon
     if sink is not None:
         sink.update(jobs=sub, record=record, lost=arrays["lost"], money=money, stock=stock)
         sink["revenue"] = per.revenue[rows]
@@ -288,12 +320,17 @@ def _read_outcome(
         overtime=overtime,
         call=sub.call,
         money=money,
-        automation_masks=tuple(m[rows] for m in run.paths.masks),
+        automation_masks=tuple(
+            m[rows] & (flows is None or not operations_only(scenario.automation(a.id)))
+            for a, m in zip(run.paths.automations, run.paths.masks, strict=True)
+        ),
         automations=run.paths.automations,
         stock_flows=stock.flows if stock is not None else None,
         starts=run.paths.starts,
     )
     ledger = build_ledger(scenario, inputs, shift, office)
+    if flows is not None:  # the pools' pay, counter sales and per-item fees
+        ledger = merge_ledger(ledger, flows)
     kpis.update(ledger.summary())
     kpis["wages"] = float(-(ledger.flows["wages"].sum()))
     kpis["automation_cost"] = float(-(ledger.flows["automation"].sum()))
@@ -310,6 +347,8 @@ def _read_outcome(
     if stock is not None:
         kpis.update(stock.kpis)
         kpis["profit"] += stock.accrual_adjustment  # stock bought but not used is not a cost
+    if not scenario.has_field_crew:  # built from operations alone: no field jobs, no invoices
+        kpis = {k: v for k, v in kpis.items() if not field_crew_kpi(k)}
     return kpis, ledger
 
 

@@ -14,21 +14,24 @@ dropped when it reaches the head of the queue), which is exact and costs no even
 
 Only two events happen per job (it becomes ready; its technician finishes), which is what keeps a
 business-year of calls fast. Everything else — KPIs, wages, cash — is computed afterwards from
-the arrays this model records.
+the arrays this model records; the queue lengths of this dispatch queue are read off them here
+(:func:`queue_kpis`), since only this module knows when a job joins and leaves the queue.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
+from autosim.kpis import column
 from autosim.model.timetable import Timetable
 
-__all__ = ["CHOICE", "Crew", "DispatchJobs", "DispatchRecord", "simulate_dispatch"]
+__all__ = ["CHOICE", "Crew", "DispatchJobs", "DispatchRecord", "queue_kpis", "simulate_dispatch"]
 
 #: How a free technician is chosen for a job, as recorded per job.
 CHOICE = {"first_available": 0, "nearest_idle": 1, "random": 2}
@@ -274,3 +277,35 @@ def simulate_dispatch(jobs: DispatchJobs, crew: Crew, horizon: float) -> Dispatc
         n_events=model.n_events,
         exists=np.asarray(model.exists, dtype=bool),
     )
+
+
+def queue_kpis(
+    groups: Sequence[tuple[str | None, str | None, np.ndarray]],
+    ready: np.ndarray,
+    record: DispatchRecord,
+    deadline: np.ndarray,
+    start: float,
+    horizon: float,
+) -> dict[str, float]:
+    """Time-average number of jobs waiting for a technician and in the dispatch system.
+
+    A job waits from ``ready`` (intake done: the office's own queue is not counted) until a
+    technician is assigned — or, if none ever is, until its customer gives up (``deadline``, a
+    lost job counts while it waits) or the horizon. It is in the system until its technician is
+    free again (travel and work; the horizon if later). The time-average of a count is the time
+    jobs spent in that state within the window ``[start, horizon]`` (minutes) divided by its
+    length: ``queue_length_mean`` and ``in_system_mean`` per group of ``groups`` ((by, value,
+    mask) over the jobs; by None: all jobs), so the groups' values add up to the total.
+    """
+    assigned = ~np.isnan(record.assign)
+    leave_queue = np.where(assigned, record.assign, np.minimum(deadline, horizon))
+    leave = np.where(assigned, np.fmin(record.done, horizon), leave_queue)
+    first = np.maximum(ready, start)
+    waiting = np.clip(np.minimum(leave_queue, horizon) - first, 0.0, None)
+    inside = np.clip(np.minimum(leave, horizon) - first, 0.0, None)
+    span = horizon - start
+    out: dict[str, float] = {}
+    for by, value, mask in groups:
+        out[column("queue_length_mean", by, value)] = float(waiting[mask].sum() / span)
+        out[column("in_system_mean", by, value)] = float(inside[mask].sum() / span)
+    return out

@@ -18,12 +18,20 @@ not used job by job):
   time the automation's adoption share first reaches 50% (never, if its level stays below 50%).
   Set in the scenario itself, they apply from day 0.
 
-Under continuous review every ``periodic`` or ``none`` item is watched continuously as an (s, S)
-policy with its ``reorder_point`` and ``order_up_to``; ``never`` items (limited editions) are never
-reordered, whatever the review. Demand-based points replace s and S of every reorderable item by
-s = the ``service_level`` quantile of demand over the lead time (normal approximation of the
-compound-Poisson lead-time demand, from the file's demand rates) and S = s + the economic order
-quantity (at least 1).
+A ``periodic`` item is counted every ``review_every`` and honours its ``reorder_point`` (s): at a
+count with the position at or below s it orders up to ``order_up_to`` (R, s, S), or the smallest
+multiple of ``order_quantity`` that lifts the position above s (R, s, nQ); without s it tops up
+to S at every count (R, S). Every setting is used by its kind or refused, located at the setting:
+nothing on a bin card is silently ignored.
+
+Under continuous review every ``periodic`` or ``none`` item is watched continuously with its
+``reorder_point``: as (s, S) with its ``order_up_to``, as (r, Q) with its ``order_quantity`` (a
+periodic (R, s, nQ) item); ``never`` items (limited editions) are never reordered, whatever the
+review. A ``none`` item's ``reorder_point`` and ``order_up_to`` exist only for that switch, so
+they are an error in a scenario where nothing switches to continuous review. Demand-based points
+replace s and S of every reorderable item by s = the ``service_level`` quantile of demand over
+the lead time (normal approximation of the compound-Poisson lead-time demand, from the file's
+demand rates) and S = s + the economic order quantity (at least 1).
 """
 
 from __future__ import annotations
@@ -32,10 +40,17 @@ from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from autosim.dists import Constant, Distribution
-from autosim.scenario.fields import DistField, Minutes, Money, Probability, Scalar
+from autosim.scenario.fields import (
+    DistField,
+    Minutes,
+    Money,
+    Probability,
+    Scalar,
+    is_uncertain,
+)
 from autosim.scenario.schema_base import Frozen, Loc, check_id, require_unique_ids
 
 __all__ = [
@@ -58,14 +73,26 @@ INVENTORY_EFFECTS = (
     "inventory.reorder_points",
 )
 
-# Which policy settings each kind uses; "optional" ones are used only under continuous review.
-_NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "ss": (("reorder_point", "order_up_to"), ()),
-    "rq": (("reorder_point", "order_quantity"), ()),
-    "base_stock": (("order_up_to",), ()),
-    "periodic": (("review_every", "order_up_to"), ("reorder_point",)),
-    "none": (("order_quantity",), ("reorder_point", "order_up_to", "notice_delay")),
-    "never": ((), ()),
+#: The settings of a bin card, and which kinds use each one. ``periodic`` takes ``order_up_to``
+#: (S) or ``order_quantity`` (Q, then ``reorder_point`` is required); ``none`` uses
+#: ``reorder_point`` and ``order_up_to`` only under continuous review (checked against the
+#: scenario's switches in :func:`inventory_problems`).
+_SETTINGS = ("reorder_point", "order_up_to", "order_quantity", "review_every", "notice_delay")
+_USES: dict[str, tuple[str, ...]] = {
+    "ss": ("reorder_point", "order_up_to"),
+    "rq": ("reorder_point", "order_quantity"),
+    "base_stock": ("order_up_to",),
+    "periodic": ("review_every", "reorder_point", "order_up_to", "order_quantity"),
+    "none": ("order_quantity", "notice_delay", "reorder_point", "order_up_to"),
+    "never": (),
+}
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "ss": ("reorder_point", "order_up_to"),
+    "rq": ("reorder_point", "order_quantity"),
+    "base_stock": ("order_up_to",),
+    "periodic": ("review_every",),
+    "none": ("order_quantity",),
+    "never": (),
 }
 
 
@@ -80,9 +107,13 @@ class StockPolicy(Frozen):
 
     ``ss``: when the position (on hand + on order - backorders) falls to ``reorder_point`` (s),
     order up to ``order_up_to`` (S). ``rq``: at s, order ``order_quantity`` (Q). ``base_stock``:
-    one for one, keeping the position at S. ``periodic``: count every ``review_every`` and order up
-    to S. ``none``: nobody watches; ``notice_delay`` after the bin is found empty, someone orders
-    Q by hand. ``never``: a limited edition, sold out is sold out.
+    one for one, keeping the position at S. ``periodic``: count every ``review_every``; with
+    ``order_up_to`` order up to S — at every count (R, S), or only when the position is at or
+    below ``reorder_point`` (R, s, S); with ``order_quantity`` and ``reorder_point`` order the
+    smallest multiple of Q that lifts a position at or below s above it (R, s, nQ). ``none``:
+    nobody watches; ``notice_delay`` after the bin is found empty, someone orders Q by hand.
+    ``never``: a limited edition, sold out is sold out. A setting the kind does not use is an
+    error, located at the setting.
     """
 
     kind: Literal["ss", "rq", "base_stock", "periodic", "none", "never"]
@@ -92,16 +123,39 @@ class StockPolicy(Frozen):
     review_every: Minutes | None = None
     notice_delay: DistField("duration") | None = None
 
+    @field_validator(*_SETTINGS)
+    @classmethod
+    def _used_by_the_kind(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = info.data.get("kind")
+        if value is not None and kind in _USES and info.field_name not in _USES[kind]:
+            uses = ", ".join(_USES[kind]) or "no settings"
+            raise ValueError(
+                f"policy {kind!r} does not use {info.field_name} (it uses {uses}): remove it, "
+                "or pick the kind that uses it"
+            )
+        return value
+
     @model_validator(mode="after")
     def _settings_fit_the_kind(self) -> StockPolicy:
-        required, optional = _NEEDS[self.kind]
-        missing = [n for n in required if getattr(self, n) is None]
+        missing = [n for n in _NEEDS[self.kind] if getattr(self, n) is None]
+        if self.kind == "periodic":
+            if self.order_up_to is None and self.order_quantity is None:
+                missing.append("order_up_to (S) or order_quantity (Q, with reorder_point)")
+            elif self.order_up_to is not None and self.order_quantity is not None:
+                raise ValueError(
+                    "policy 'periodic' takes order_up_to (order up to S) or order_quantity "
+                    "(order in lots of Q), not both"
+                )
+            elif self.order_quantity is not None and self.reorder_point is None:
+                missing.append(
+                    "reorder_point (s: order lots of Q when the position is at or below s)"
+                )
+        if self.kind == "none" and (self.reorder_point is None) != (self.order_up_to is None):
+            missing.append(
+                "reorder_point and order_up_to together (its (s, S) under continuous review)"
+            )
         if missing:
             raise ValueError(f"policy {self.kind!r} needs {' and '.join(missing)}")
-        names = ("reorder_point", "order_up_to", "order_quantity", "review_every", "notice_delay")
-        unused = [n for n in names if getattr(self, n) is not None and n not in required + optional]
-        if unused:
-            raise ValueError(f"policy {self.kind!r} does not use {', '.join(unused)}")
         if isinstance(self.review_every, float) and self.review_every <= 0:
             raise ValueError("review_every must be longer than 0 (e.g. '7 day')")
         s, big_s = self.reorder_point, self.order_up_to
@@ -140,6 +194,17 @@ class InventoryItem(Frozen):
     @classmethod
     def _units(cls, value: Distribution) -> Distribution:
         return _sane_quantity(value)
+
+    @field_validator("count_error_sd")
+    @classmethod
+    def _counted(cls, value: Any, info: ValidationInfo) -> Any:
+        policy = info.data.get("policy")
+        if policy is not None and policy.kind != "periodic" and (is_uncertain(value) or value):
+            raise ValueError(
+                f"count_error_sd is only used by periodic counts, and policy {policy.kind!r} "
+                "does not count: remove it"
+            )
+        return value
 
     @field_validator("id")
     @classmethod
@@ -196,14 +261,18 @@ def _real_time(value: Any) -> bool:
 def _continuous_needs(
     inv: Inventory, settings: dict[str, Any], where: Loc, by: str
 ) -> list[tuple[Loc, str]]:
-    """Items that continuous review would need s and S for, but that have none."""
+    """Items that continuous review would need s and S (or s and Q) for, but that have none."""
     if settings.get("review") != "continuous" or settings.get("reorder_points") == "demand_based":
         return []
     lacking = [
         it.id
         for it in inv.items
         if it.policy.kind in ("periodic", "none")
-        and (it.policy.reorder_point is None or it.policy.order_up_to is None)
+        and (
+            it.policy.reorder_point is None
+            or (it.policy.order_up_to is None and it.policy.order_quantity is None)
+            or (it.policy.kind == "none" and it.policy.order_up_to is None)
+        )
     ]
     if not lacking:
         return []
@@ -214,6 +283,26 @@ def _continuous_needs(
             f"policy.order_up_to on item(s) {', '.join(lacking)} (or reorder_points: "
             "demand_based)",
         )
+    ]
+
+
+def _unused_continuous_points(
+    inv: Inventory, automations: Sequence[_ChangesParameters]
+) -> list[tuple[Loc, str]]:
+    """``none`` items' (s, S) when nothing ever switches the shelf to continuous review."""
+    if inv.review == "continuous" or any(
+        a.effects.get("inventory.review") == "continuous" for a in automations
+    ):
+        return []
+    return [
+        (
+            ("inventory", "items", i, "policy", "reorder_point"),
+            "reorder_point and order_up_to of policy 'none' are used only under continuous "
+            "review (inventory.review: continuous, in the scenario or an automation's effects), "
+            "and nothing in this scenario switches to it: remove them",
+        )
+        for i, it in enumerate(inv.items)
+        if it.policy.kind == "none" and it.policy.reorder_point is not None
     ]
 
 
@@ -289,6 +378,7 @@ def inventory_problems(
     if inv is not None:
         settings = {"review": inv.review, "reorder_points": inv.reorder_points}
         problems += _continuous_needs(inv, settings, ("inventory", "review"), "the scenario")
+        problems += _unused_continuous_points(inv, automations)
     return problems
 
 

@@ -14,6 +14,7 @@ it. Durations are stored in minutes, money in the scenario's currency, rates per
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
@@ -28,12 +29,19 @@ from autosim.scenario.financing_schema import Financing, financing_problems
 from autosim.scenario.goals import Strategy
 from autosim.scenario.inventory_schema import Inventory, inventory_problems
 from autosim.scenario.invoicing_schema import Invoicing
+from autosim.scenario.operations_checks import operations_problems
+from autosim.scenario.operations_effects import (
+    operations_effect_problems,
+    validate_operations_effects,
+)
+from autosim.scenario.operations_schema import Operations
 from autosim.scenario.resolve import uncertain_inputs
 from autosim.scenario.roadmap_schema import Roadmap, roadmap_problems
 from autosim.scenario.schema_base import Frozen, Loc, require_unique_ids, variant_id
 from autosim.units import parse_duration
 
 __all__ = [
+    "IDLE_DISPATCH",
     "Adoption",
     "AppliesTo",
     "Automation",
@@ -86,7 +94,24 @@ class Automation(Frozen):
     def _effects(cls, value: dict[str, Any]) -> dict[str, Any]:
         # Effects name parameters anywhere in the file, so their values are checked against the
         # whole Scenario model (defined below; looked up when an automation is validated).
-        return validate_effects(value, Scenario)
+        # Effects on operations name pools, flows and steps by id: their own grammar.
+        ops = {k: v for k, v in value.items() if k.startswith("operations.")}
+        if not ops:
+            return validate_effects(value, Scenario)
+        rest = {k: v for k, v in value.items() if k not in ops}
+        checked: dict[str, Any] = {}
+        problems = []
+        for check, part in (
+            (lambda e: validate_effects(e, Scenario), rest),
+            (validate_operations_effects, ops),
+        ):
+            try:
+                checked.update(check(part))
+            except ValueError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return {k: checked[k] for k in value}
 
     @field_validator("id")
     @classmethod
@@ -127,12 +152,22 @@ class Scenario(Frozen):
     invoicing: Invoicing | None = None
     customers: Customers | None = None
     inventory: Inventory | None = None
+    operations: Operations | None = None
     finance: Finance = Finance()
     strategy: Strategy | None = None
     automations: tuple[Automation, ...] = ()
     bundles: tuple[Bundle, ...] = ()
     roadmaps: tuple[Roadmap, ...] = ()
     correlations: tuple[Correlation, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _idle_field_crew(cls, data: Any) -> Any:
+        """A business built from operations needs no field crew: without a ``dispatch`` section
+        it gets an idle one (no calls, no wages), so every part that reads dispatch still runs."""
+        if isinstance(data, dict) and "dispatch" not in data and data.get("operations"):
+            return {**data, "dispatch": IDLE_DISPATCH}
+        return data
 
     @field_validator("horizon", "warmup", mode="before")
     @classmethod
@@ -173,6 +208,11 @@ class Scenario(Frozen):
         return self
 
     @property
+    def has_field_crew(self) -> bool:
+        """False when the file has no ``dispatch`` section (an idle crew stands in)."""
+        return self.dispatch != _idle_dispatch()
+
+    @property
     def n_days(self) -> int:
         """Horizon in whole days."""
         return int(self.horizon // 1440)
@@ -184,6 +224,20 @@ class Scenario(Frozen):
                 return a
         known = ", ".join(a.id for a in self.automations) or "none"
         raise KeyError(f"no automation {automation_id!r} in this scenario (known: {known})")
+
+
+#: The field crew of a scenario without a ``dispatch`` section: one unpaid technician and one job
+#: type nobody calls for, so demand, intake and dispatch run on zero jobs and cost nothing.
+IDLE_DISPATCH: dict[str, Any] = {
+    "intake": {"mode": "automated", "handling_time": 0},
+    "technicians": {"count": 1},
+    "job_types": [{"id": "field_job", "rate_per_day": 0, "service_time": 0}],
+}
+
+
+@functools.cache
+def _idle_dispatch() -> Dispatch:
+    return Dispatch.model_validate(IDLE_DISPATCH)
 
 
 def technician_shift(scenario: Scenario) -> WeeklyHours:
@@ -224,6 +278,11 @@ def cross_problems(scenario: Scenario) -> list[tuple[Loc, str]]:
     if scenario.strategy is not None:
         known = {"segment": segments, "job_type": {j.id for j in scenario.dispatch.job_types}}
         known["item"] = {i.id for i in scenario.inventory.items} if scenario.inventory else set()
+        ops = scenario.operations
+        known["segment"] = segments | set(ops.segments if ops else ())
+        known["flow"] = {f.id for f in ops.flows} if ops else set()
+        known["pool"] = {r.id for r in ops.resources} if ops else set()
+        known["step"] = set(ops.step_keys) if ops else set()
         for g, goal in enumerate(scenario.strategy.goals):
             for c, cond in enumerate(goal.all):
                 for by, value in (cond.filter or {}).items():
@@ -282,6 +341,8 @@ def cross_problems(scenario: Scenario) -> list[tuple[Loc, str]]:
         scenario.inventory, scenario.dispatch.job_types, scenario.automations
     )
     problems += financing_problems(scenario.automations)
+    problems += operations_problems(scenario.operations, scenario.automations, scenario.horizon)
+    problems += operations_effect_problems(scenario.operations, scenario.automations)
     bundle_ids = {b.id for b in scenario.bundles}
     problems += roadmap_problems(scenario.roadmaps, automation_ids, bundle_ids, scenario.horizon)
     if scenario.correlations:

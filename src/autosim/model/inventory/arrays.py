@@ -107,6 +107,12 @@ class InventoryResult:
     ``lost``; ``oversold``; or still waiting at the horizon (see :attr:`pending_`). Unit counts
     satisfy ``initial + received - consumed - sold = final_on_hand`` per item, and all demand
     units = ``consumed + sold + lost + oversold + final_backorders``.
+
+    Two stockout counts per item: an *episode* starts when a demand finds the shelf short and
+    lasts until a delivery leaves stock on it (``stockout_events``); a *replenishment cycle* runs
+    from one delivery to the next (the first from t = 0, the last to the horizon) and is a
+    stockout cycle when a demand in it found the shelf short or it began with demand still
+    waiting (``stockout_cycles`` out of ``replenishment_cycles``).
     """
 
     filled_now: np.ndarray
@@ -120,7 +126,9 @@ class InventoryResult:
     sold_units: np.ndarray
     lost_units: np.ndarray
     oversold_units: np.ndarray
-    stockout_events: np.ndarray
+    stockout_events: np.ndarray  # episodes: from a short demand until a delivery restocks
+    stockout_cycles: np.ndarray  # replenishment cycles (delivery to delivery) with a stockout
+    replenishment_cycles: np.ndarray  # cycles: deliveries + 1 (from t = 0, to the horizon)
     final_on_hand: np.ndarray
     final_backorders: np.ndarray
     time_avg_on_hand: np.ndarray

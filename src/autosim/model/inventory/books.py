@@ -64,12 +64,17 @@ def _per_day(days: np.ndarray, amounts: np.ndarray, n_days: int) -> np.ndarray:
 
 
 def _event_kpis(
-    items: Sequence[InventoryItem], demand: Demand, res: InventoryResult, mask: np.ndarray
+    items: Sequence[InventoryItem],
+    demand: Demand,
+    res: InventoryResult,
+    mask: np.ndarray,
+    delay: np.ndarray,
 ) -> dict[str, float]:
-    """Fill rate, oversells and lost sales over the demand events in ``mask``, by item too.
+    """Fill rate, oversells, lost sales and delay per demand over the events in ``mask``, by item.
 
-    Per-item oversells and lost sales are left out when no item is sold online (a plumber's
-    stock room), so the tables are not padded with zeros.
+    ``delay`` is each event's days from demand to fulfilment (NaN: lost or oversold, never
+    fulfilled). Per-item oversells and lost sales are left out when no item is sold online (a
+    plumber's stock room), so the tables are not padded with zeros.
     """
     n = len(items)
     online = any(float(it.orders_per_day) > 0 for it in items)
@@ -79,18 +84,42 @@ def _event_kpis(
     filled = np.bincount(item, qty * res.filled_now[mask], minlength=n)
     over = np.bincount(item, res.oversold[mask].astype(float), minlength=n)
     lost = np.bincount(item, qty * (res.lost[mask] & order), minlength=n)
+    served = ~np.isnan(delay[mask])
+    waits = np.bincount(item[served], delay[mask][served], minlength=n)
+    n_served = np.bincount(item[served], minlength=n)
     out = {
         "fill_rate": float(filled.sum() / wanted.sum()) if wanted.sum() else math.nan,
         "oversells": float(over.sum()),
         "lost_sales": float(lost.sum()),
+        "backorder_delay_mean_days": float(waits.sum() / served.sum())
+        if served.any()
+        else math.nan,
     }
     for i, it in enumerate(items):
         out[column("fill_rate", "item", it.id)] = (
             float(filled[i] / wanted[i]) if wanted[i] else math.nan
         )
+        out[column("backorder_delay_mean_days", "item", it.id)] = (
+            float(waits[i] / n_served[i]) if n_served[i] else math.nan
+        )
         if online:
             out[column("oversells", "item", it.id)] = float(over[i])
             out[column("lost_sales", "item", it.id)] = float(lost[i])
+    return out
+
+
+def _shortage_kpis(items: Sequence[InventoryItem], res: InventoryResult) -> dict[str, float]:
+    """Stockouts counted by replenishment cycle, and the units owed on average, by item too."""
+    short, cycles = res.stockout_cycles, res.replenishment_cycles
+    out = {
+        "stockout_cycles": float(short.sum()),
+        "stockout_cycle_share": float(short.sum() / cycles.sum()),
+        "backorders_mean": float(res.time_avg_backorders.sum()),
+    }
+    for i, it in enumerate(items):
+        out[column("stockout_cycles", "item", it.id)] = float(short[i])
+        out[column("stockout_cycle_share", "item", it.id)] = float(short[i] / cycles[i])
+        out[column("backorders_mean", "item", it.id)] = float(res.time_avg_backorders[i])
     return out
 
 
@@ -163,10 +192,12 @@ def read_books(
     cost = np.array([float(it.unit_cost) for it in items])
     price = np.array([float(it.price) for it in items])
     order = demand.source == ORDER
-    kpis = _event_kpis(items, demand, res, np.ones(demand.time.size, bool))
+    delay = np.where(res.lost | res.oversold, np.nan, np.fmin(res.fill_time, n_days) - demand.time)
+    kpis = _event_kpis(items, demand, res, np.ones(demand.time.size, bool), delay)
     for days in periods:
-        block = _event_kpis(items, demand, res, demand.time >= n_days - days)
+        block = _event_kpis(items, demand, res, demand.time >= n_days - days, delay)
         kpis.update({name + period_suffix(days): v for name, v in block.items()})
+    kpis.update(_shortage_kpis(items, res))
 
     short, trip, back, part_in, trip_ev = _jobs_short(inv, demand, res, job, n_jobs)
     trip_min = inv.supply_trip_time.ppf(u[:, -2]) if n_jobs else np.zeros(0)

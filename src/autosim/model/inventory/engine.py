@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from autosim.model.inventory.arrays import ORDER, Demand, InventoryResult, Supply, check_sizes
-from autosim.model.inventory.policy import StockItem
+from autosim.model.inventory.policy import Policy, StockItem
 from autosim.model.inventory.validate import days
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
 RULE_SS, RULE_RQ, RULE_PERIODIC, RULE_NONE = 0, 1, 2, 3
 #: Kinds of scheduled events; at equal times the lower kind comes first (deliveries first).
 EVENT_RECEIPT, EVENT_SYNC, EVENT_NOTICE, EVENT_REVIEW = 0, 1, 2, 3
+_CODES = {"ss": RULE_SS, "base_stock": RULE_SS, "rq": RULE_RQ, "periodic": RULE_PERIODIC}
 
 
 def simulate_inventory(
@@ -70,8 +71,11 @@ def simulate_inventory(
       or goes to the real shelf as a backorder under ``backorder``.
 
     Continuous policies review the inventory position (on hand + on order - backorders) at
-    t = 0 and after every demand; several orders may be outstanding and may cross. At equal
-    times, deliveries come first, then syncs, noticed stockouts, counts and demand.
+    t = 0 and after every demand; periodic ones at every count (t = 0, T, 2T, ...), on the
+    counted stock, and order only when the position is at or below s — up to S, or the smallest
+    multiple of Q that lifts it above s. Several orders may be outstanding and may cross. At
+    equal times, deliveries come first, then syncs, noticed stockouts, counts and demand.
+    Stockouts are counted as episodes and by replenishment cycle (see :class:`InventoryResult`).
 
     Parameters
     ----------
@@ -136,21 +140,10 @@ class ShelfRun:
         n = len(items)
         self.horizon, self.sync = horizon, sync
         pol = [it.policy for it in items]
-        kinds = {
-            "ss": RULE_SS,
-            "base_stock": RULE_SS,
-            "rq": RULE_RQ,
-            "periodic": RULE_PERIODIC,
-            "none": RULE_NONE,
-        }
-        self.kind = [kinds[p.kind] for p in pol]
-        self.up_to = [p.order_up_to or 0 for p in pol]  # 0 and 1.0 below: unused by the kind
-        self.low = [
-            p.reorder_point if p.reorder_point is not None else S - 1
-            for p, S in zip(pol, self.up_to, strict=True)
-        ]
-        self.qty = [p.order_quantity or 1 for p in pol]
-        self.review = [p.review_every or 1.0 for p in pol]
+        self.kind = [_CODES.get(p.kind, RULE_NONE) for p in pol]
+        levels = [p.levels for p in pol]
+        self.low, self.up_to, self.qty, self.lots = (list(v) for v in zip(*levels, strict=True))
+        self.review = [p.review_every or 1.0 for p in pol]  # 1.0: unused by the kind
         self.delay = [p.notice_delay for p in pol]
         self.lost_rule = [(it.job_shortage == "lost", it.order_shortage == "lost") for it in items]
         self.leads = [v.tolist() for v in supply.lead_times]  # a float: fixed lead time
@@ -167,6 +160,7 @@ class ShelfRun:
         self.ordered, self.received, self.placed, self.consumed = list(z), list(z), list(z), list(z)
         self.sold, self.lost_u, self.over_u, self.stockouts = list(z), list(z), list(z), list(z)
         self.n_notices, self.n_reviews = list(z), list(z)
+        self.cycles, self.short_cycles, self.cycle_out = list(z), list(z), [False] * n
         m = demand.time.size
         self.filled_now, self.lost, self.oversold = [False] * m, [False] * m, [False] * m
         self.fill_time = [math.nan] * m
@@ -192,6 +186,12 @@ class ShelfRun:
         self.area_oh[i] += self.on_hand[i] * dt
         self.area_bo[i] += self.backlog[i] * dt
         self.last[i] = t
+
+    def adopt(self, i: int, policy: Policy, t: float) -> None:
+        """Item i follows ``policy`` from time t on (a continuous one is reviewed at once)."""
+        self.kind[i] = _CODES.get(policy.kind, RULE_NONE)
+        self.low[i], self.up_to[i], self.qty[i], self.lots[i] = policy.levels
+        self.check(i, t)
 
     def place(self, i: int, t: float, q: int) -> None:
         k = self.placed[i]
@@ -224,6 +224,9 @@ class ShelfRun:
         self.area_oh[i] += self.on_hand[i] * dt
         self.area_bo[i] += self.backlog[i] * dt
         self.last[i] = t
+        self.cycles[i] += 1  # a replenishment cycle ends with this delivery
+        if self.cycle_out[i]:
+            self.short_cycles[i] += 1
         order = self.orders[k]
         q = int(order[2])
         order[3] = t
@@ -248,6 +251,7 @@ class ShelfRun:
             self.out[i] = False
         elif queue:
             self.notice(i, t)  # still short after the delivery: whoever unpacks it reorders
+        self.cycle_out[i] = bool(queue)  # the next cycle starts short if demand still waits
 
     def count(self, t: float, i: int) -> None:
         """Periodic review k of item i on a counted (possibly wrong) stock figure."""
@@ -256,8 +260,10 @@ class ShelfRun:
         errors = self.errors[i]
         counted = self.on_hand[i] + (errors[k] if errors is not None else 0)
         ip = max(counted, 0) + self.on_order[i] - self.backlog[i]
-        if ip < self.up_to[i]:
-            self.place(i, t, self.up_to[i] - ip)
+        low = self.low[i]
+        if ip <= low:
+            q = self.qty[i]
+            self.place(i, t, ((low - ip) // q + 1) * q if self.lots[i] else self.up_to[i] - ip)
         self.push((k + 1) * self.review[i], EVENT_REVIEW, i, 0)
 
     def notice(self, i: int, t: float) -> None:
@@ -314,6 +320,7 @@ class ShelfRun:
 
     def short(self, i: int, t: float) -> None:
         """A demand met an empty (or too thin) shelf: a stockout starts unless one is running."""
+        self.cycle_out[i] = True
         if not self.out[i]:
             self.out[i] = True
             self.stockouts[i] += 1
@@ -369,6 +376,8 @@ class ShelfRun:
             self.days.append(list(self.on_hand))
         for i in range(len(self.kind)):
             self.touch(i, self.horizon)
+            self.cycles[i] += 1  # the last cycle, cut by the horizon
+            self.short_cycles[i] += self.cycle_out[i]
 
     def result(self) -> InventoryResult:
         self.run()
@@ -386,6 +395,8 @@ class ShelfRun:
             lost_units=_ints(self.lost_u),
             oversold_units=_ints(self.over_u),
             stockout_events=_ints(self.stockouts),
+            stockout_cycles=_ints(self.short_cycles),
+            replenishment_cycles=_ints(self.cycles),
             final_on_hand=_ints(self.on_hand),
             final_backorders=_ints(self.backlog),
             time_avg_on_hand=np.array(self.area_oh) / self.horizon,

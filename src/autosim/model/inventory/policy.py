@@ -1,11 +1,11 @@
 """Replenishment policies: the rule on each bin card, its parameters, and when it changes.
 
 This module owns how a shelf is refilled. A reorder policy watches each shelf — continuously
-((s, S), (r, Q), base stock), at periodic counts that may be wrong (``periodic``), or not at all
-until someone finds the bin empty (``manual``, the scenario's ``none``; ``never`` orders nothing)
-— and :class:`StockItem` adds the opening stock and what happens to a demand the shelf cannot
-fill (``backorder`` or ``lost``). :func:`n_reviews` and :func:`max_orders` size the supply draws a
-policy can consume.
+((s, S), (r, Q), base stock), at periodic counts that may be wrong (``periodic``: (R, S),
+(R, s, S) or (R, s, nQ)), or not at all until someone finds the bin empty (``manual``, the
+scenario's ``none``; ``never`` orders nothing) — and :class:`StockItem` adds the opening stock
+and what happens to a demand the shelf cannot fill (``backorder`` or ``lost``).
+:func:`n_reviews` and :func:`max_orders` size the supply draws a policy can consume.
 
 It also reads the scenario's bin cards into engine policies: the analyst's own policy, the
 demand-based (s, S) points (service-level s, s + EOQ for S), and the day an automation switches a
@@ -46,12 +46,24 @@ SHORTAGE_RULES = ("backorder", "lost")
 # --------------------------------------------------------------------------- the rules
 
 
+#: Per kind: the settings a policy needs, and those it may take besides.
+_RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ss": (("reorder_point", "order_up_to"), ()),
+    "rq": (("reorder_point", "order_quantity"), ()),
+    "base_stock": (("order_up_to",), ()),
+    "periodic": (("review_every",), ("reorder_point", "order_up_to", "order_quantity")),
+    "none": (("order_quantity",), ()),
+}
+
+
 @dataclass(frozen=True)
 class Policy:
     """How one shelf is refilled; build it with the class methods, which read like the theory.
 
-    ``reorder_point`` is s (``ss``) or r (``rq``); ``order_up_to`` is S; ``order_quantity`` is Q
-    (``rq``, and the amount ordered by hand under ``none``); ``review_every`` is T in days.
+    ``reorder_point`` is s (``ss``, ``periodic``) or r (``rq``); ``order_up_to`` is S;
+    ``order_quantity`` is Q (``rq``, a periodic (R, s, nQ) policy, and the amount ordered by hand
+    under ``none``); ``review_every`` is T (the review period R) in days. A setting the kind does
+    not use is refused, never ignored.
     """
 
     kind: str
@@ -77,31 +89,51 @@ class Policy:
         return cls("base_stock", order_up_to=S)
 
     @classmethod
-    def periodic(cls, T: float, S: int) -> Policy:
-        """Count every ``T`` days (t = 0, T, 2T, ...) and order up to ``S`` on the count."""
-        return cls("periodic", order_up_to=S, review_every=T)
+    def periodic(cls, T: float, S: int, s: int | None = None) -> Policy:
+        """Count every ``T`` days (t = 0, T, 2T, ...); order up to ``S`` when the position is at
+        or below ``s`` — (R, s, S) — or, without ``s``, at every count below S — (R, S)."""
+        return cls("periodic", reorder_point=s, order_up_to=S, review_every=T)
+
+    @classmethod
+    def periodic_rq(cls, T: float, s: int, Q: int) -> Policy:
+        """Count every ``T`` days; when the position is at or below ``s``, order the smallest
+        multiple of ``Q`` that lifts it above ``s`` — the (R, s, nQ) policy."""
+        return cls("periodic", reorder_point=s, order_quantity=Q, review_every=T)
 
     @classmethod
     def manual(cls, Q: int, notice_delay: float = 0.0) -> Policy:
         """No policy (kind ``none``): order ``Q`` by hand ``notice_delay`` days after a stockout."""
         return cls("none", order_quantity=Q, notice_delay=notice_delay)
 
+    @property
+    def levels(self) -> tuple[int, int, int, bool]:
+        """(reorder level, S, Q, lots) as an ordering decision reads them.
+
+        Order when the position is at or below the level — s (r); base stock and (R, S), which
+        have no s, at S - 1 — either up to S or, with ``lots`` ((r, Q), (R, s, nQ)), the
+        smallest multiple of Q that lifts the position above the level. Numbers the kind does
+        not use are placeholders (S = 0, Q = 1).
+        """
+        big_s = self.order_up_to or 0
+        low = self.reorder_point if self.reorder_point is not None else big_s - 1
+        lots = self.kind in ("rq", "periodic") and self.order_quantity is not None
+        return low, big_s, self.order_quantity or 1, lots
+
     def __post_init__(self) -> None:
         if self.kind not in POLICY_KINDS:
             raise ValueError(f"policy kind must be one of {POLICY_KINDS} (got {self.kind!r})")
-        needs = {
-            "ss": ("reorder_point", "order_up_to"),
-            "rq": ("reorder_point", "order_quantity"),
-            "base_stock": ("order_up_to",),
-            "periodic": ("order_up_to", "review_every"),
-            "none": ("order_quantity",),
-        }[self.kind]
+        needs, may = _RULES[self.kind]
         for name in ("reorder_point", "order_up_to", "order_quantity", "review_every"):
             given = getattr(self, name) is not None
-            if given != (name in needs):
+            if given != (name in needs) and not (given and name in may):
                 rule = "needs" if name in needs else "does not take"
                 raise ValueError(f"policy {self.kind!r} {rule} {name}")
         where = f"policy {self.kind!r}:"
+        if self.kind == "periodic":
+            if (self.order_up_to is None) == (self.order_quantity is None):
+                raise ValueError(f"{where} give exactly one of order_up_to (S), order_quantity (Q)")
+            if self.order_quantity is not None and self.reorder_point is None:
+                raise ValueError(f"{where} order_quantity (Q) needs a reorder_point (s)")
         if self.order_up_to is not None:
             object.__setattr__(
                 self, "order_up_to", checked_int(f"{where} S", self.order_up_to, minimum=0)
@@ -112,7 +144,7 @@ class Policy:
             )
         if self.reorder_point is not None:
             s = checked_int(f"{where} reorder point", self.reorder_point)
-            if self.kind == "ss" and s >= self.order_up_to:  # type: ignore[operator]
+            if self.order_up_to is not None and s >= self.order_up_to:
                 raise ValueError(f"{where} s must be < S (got s={s}, S={self.order_up_to})")
             object.__setattr__(self, "reorder_point", s)
         if self.review_every is not None:
@@ -239,14 +271,18 @@ def _policies(
             out.append(Policy.manual(1, notice_delay=horizon_days))  # the notice never comes
         elif demand_based:
             out.append(Policy.ss(*demand_based_points(scenario, i)))
+        elif p.kind == "rq" or (continuous and p.kind == "periodic" and p.order_up_to is None):
+            out.append(Policy.rq(p.reorder_point, p.order_quantity))
         elif p.kind == "ss" or (continuous and p.kind in ("periodic", "none")):
             out.append(Policy.ss(p.reorder_point, p.order_up_to))
-        elif p.kind == "rq":
-            out.append(Policy.rq(p.reorder_point, p.order_quantity))
         elif p.kind == "base_stock":
             out.append(Policy.base_stock(p.order_up_to))
+        elif p.kind == "periodic" and p.order_up_to is None:
+            T = float(p.review_every) / DAY
+            out.append(Policy.periodic_rq(T, p.reorder_point, p.order_quantity))
         elif p.kind == "periodic":
-            out.append(Policy.periodic(float(p.review_every) / DAY, p.order_up_to))
+            T = float(p.review_every) / DAY
+            out.append(Policy.periodic(T, p.order_up_to, p.reorder_point))
         else:
             out.append(Policy.manual(p.order_quantity))
     return out
@@ -254,8 +290,9 @@ def _policies(
 
 def policy_plan(
     scenario: Scenario, automations: Sequence[Automation]
-) -> tuple[list[Policy], float, dict[int, tuple[int, int]], float]:
-    """Policies at day 0, the switch day, the (s, S) items take then, the exact-count day."""
+) -> tuple[list[Policy], float, dict[int, Policy], float]:
+    """Policies at day 0, the switch day, the continuous policies items take then, the
+    exact-count day."""
     inv, n_days = scenario.inventory, scenario.n_days
     day_on = {p: switch_day(inv, automations, p) for p in SWITCHES}
     cont, based = day_on["inventory.review"], day_on["inventory.reorder_points"]
@@ -263,7 +300,7 @@ def policy_plan(
     switch = min(d for d in (cont, based, math.inf) if d > 0)  # several: all at the earliest
     later = _policies(scenario, cont < math.inf, based < math.inf, n_days)
     new_policy = {
-        i: (p.reorder_point, p.order_up_to)
+        i: p
         for i, (p, q) in enumerate(zip(later, start, strict=True))
         if p != q and switch < n_days
     }

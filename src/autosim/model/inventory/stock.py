@@ -51,7 +51,7 @@ from autosim.model.automation import adoption_share
 from autosim.model.demand import Jobs
 from autosim.model.inventory.arrays import JOB, ORDER, Demand, Supply, check_sizes
 from autosim.model.inventory.books import STOCK_FLOWS, StockOutcome, read_books
-from autosim.model.inventory.engine import EVENT_REVIEW, RULE_PERIODIC, RULE_SS, ShelfRun
+from autosim.model.inventory.engine import EVENT_REVIEW, RULE_PERIODIC, ShelfRun
 from autosim.model.inventory.policy import Policy, StockItem, n_reviews, policy_plan
 from autosim.model.timetable import DAY
 from autosim.scenario.inventory_schema import Inventory, InventoryItem, quantity_units
@@ -93,8 +93,8 @@ class _AdoptingRun(ShelfRun):
     """The engine's run, plus per-order real-time stock and a mid-run switch to (s, S) review.
 
     Real-time orders bypass the stale figure (and lower it when accepted, as the shop took them);
-    at ``switch_day`` the items in ``new_policy`` start continuous (s, S) review and their
-    periodic counts stop.
+    at ``switch_day`` the items in ``new_policy`` start continuous review ((s, S), or (r, Q) for
+    a periodic (R, s, nQ) item) and their periodic counts stop.
     """
 
     def __init__(self, *args: object, realtime: list[bool], switch: float, new_policy: dict):
@@ -118,9 +118,8 @@ class _AdoptingRun(ShelfRun):
 
     def scheduled(self, t: float, kind: int, i: int, payload: int) -> None:
         if kind == _SWITCH:
-            for j, (s, big_s) in self.new_policy.items():
-                self.kind[j], self.low[j], self.up_to[j] = RULE_SS, s, big_s
-                self.check(j, t)
+            for j, policy in self.new_policy.items():
+                self.adopt(j, policy, t)
         elif kind != EVENT_REVIEW or self.kind[i] == RULE_PERIODIC:
             super().scheduled(t, kind, i, payload)
 
