@@ -38,6 +38,10 @@ EXPECTED = {
         "inventory_system": {"aligned"},
         "chatbot": {"detrimental", "misaligned"},
     },
+    "cafe_counter": {
+        "self_order_kiosk": {"aligned"},
+        "second_barista": {"detrimental", "misaligned"},
+    },
 }
 STABILITY_REPLICATIONS = 40
 #: Verdicts also allowed at 40 replications only (the 200-replication check keeps EXPECTED).
