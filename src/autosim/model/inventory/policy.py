@@ -112,7 +112,7 @@ class Policy:
         Order when the position is at or below the level — s (r); base stock and (R, S), which
         have no s, at S - 1 — either up to S or, with ``lots`` ((r, Q), (R, s, nQ)), the
         smallest multiple of Q that lifts the position above the level. Numbers the kind does
-        not use are placeholders (S = 0, Q = 1).
+        not use are set to neutral values (S = 0, Q = 1).
         """
         big_s = self.order_up_to or 0
         low = self.reorder_point if self.reorder_point is not None else big_s - 1
