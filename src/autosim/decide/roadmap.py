@@ -43,14 +43,6 @@ __all__ = [
 MONTH_DAYS = 365.25 / 12
 
 
-def _floor(scenario: Scenario) -> float | None:
-    """The strategy's minimum cash balance, if it sets one."""
-    strategy = scenario.strategy
-    if strategy is None or strategy.constraints.min_cash_balance is None:
-        return None
-    return float(strategy.constraints.min_cash_balance)
-
-
 def breach_summary(days: np.ndarray, start_date: dt.date | None = None) -> dict[str, Any]:
     """How often, and from when, a variant's cash went under the floor (``cash_floor_day``).
 
@@ -211,7 +203,7 @@ def _compare_roadmaps(
         if "cash_floor_day" in rows:  # the breach again, now with its calendar date
             days = rows["cash_floor_day"].to_numpy(float)
             breach = breach_summary(days, scenario.calendar.start_date)
-            cash = {**(cash or {"limit": _floor(scenario)}), "breach": breach}
+            cash = {**(cash or {"limit": scenario.cash_floor}), "breach": breach}
         out.append(
             {
                 "id": variant.id,

@@ -62,14 +62,6 @@ class ReplicationResult:
     seconds: float = 0.0
 
 
-def _cash_floor(scenario: Scenario) -> float | None:
-    """The strategy's minimum cash balance, if it sets one."""
-    strategy = scenario.strategy
-    if strategy is None or strategy.constraints.min_cash_balance is None:
-        return None
-    return float(strategy.constraints.min_cash_balance)
-
-
 def _versus(
     scenario: Scenario,
     base: VariantOutcome,
@@ -97,7 +89,7 @@ def _versus(
         "npv": npv_monthly(float(scenario.finance.discount_rate), stream),
         "payback_months": payback_months(stream),
         "irr": irr_annual(stream),
-        **cash_floor_breach(_cash_floor(scenario), other.ledger.balance),
+        **cash_floor_breach(scenario.cash_floor, other.ledger.balance),
     }
 
 

@@ -39,6 +39,7 @@ except ImportError:  # pragma: no cover - not POSIX: folders are not locked
 from autosim.atomic import write_atomic
 from autosim.errors import RunError
 from autosim.experiment.store import RUN_FOLDER
+from autosim.io.output import OUTPUT_FILES
 
 if TYPE_CHECKING:
     from autosim.io.saved import SavedResults
@@ -64,10 +65,7 @@ LOCK_FILE = ".autosim-lock"
 _HELD: dict[int, Path] = {}
 #: What a run writes besides its figures (older manifests do not list their files).
 _KNOWN = (
-    "summary.json",
-    "replications.parquet",
-    "cash.parquet",
-    "manifest.json",
+    *OUTPUT_FILES,
     "scenario.yaml",
     "report.html",
     "sobol.csv",

@@ -217,6 +217,14 @@ class Scenario(Frozen):
         """Horizon in whole days."""
         return int(self.horizon // 1440)
 
+    @property
+    def cash_floor(self) -> float | None:
+        """The strategy's minimum cash balance, if it sets one."""
+        strategy = self.strategy
+        if strategy is None or strategy.constraints.min_cash_balance is None:
+            return None
+        return float(strategy.constraints.min_cash_balance)
+
     def automation(self, automation_id: str) -> Automation:
         """Return the automation with this id (KeyError naming the known ids otherwise)."""
         for a in self.automations:
